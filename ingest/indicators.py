@@ -79,7 +79,9 @@ def parse_value(value: Optional[str]) -> IndicatorValue:
 
 def _numeric(cell: str) -> bool:
     c = compact(cell)
-    return bool(re.match(r"^(?:≥|≧|>=|≤|≦|<=|>|＞|<|＜|=|＝)?\s*\d", c)) or "%" in c or "％" in c
+    if "%" in c or "％" in c:
+        return True
+    return bool(re.match(r"^(?:≥|≧|>=|≤|≦|<=|>|＞|<|＜|=|＝)\s*\d", c) or re.match(r"^\d[\d.,、~\-至]*\s*\S{0,6}$", c))
 
 
 def _value_like(cell: str) -> bool:
@@ -146,16 +148,21 @@ class TwoSidedReader:
                 elif not (l1 or l2):
                     right.append(cell)
                 continue
+            if (self.right_start is not None and idx >= self.right_start and left
+                    and any(_value_like(t) for t in left)):
+                side = "right"
+                right.append(cell)
+                continue
             left.append(cell)
         name, value, used = _pick_pair(left)
         right += left[used:]
-        if (name is None or value is None) and right:
+        if (name is None) != (value is None) and right:
             r_name, r_value, _ = _pick_pair(right)
             if name is None and r_name and (value is None or r_value in (None, value)):
                 name = r_name
             if value is None and r_value and (r_name is None or r_name == name):
                 value = r_value
-        explicit = left_kw_l2 or (right_l2 if name and not left_kw_l1 else None)
+        explicit = left_kw_l2 or (right_l2 if name else None)
         if left_kw_l1:
             self.level1 = left_kw_l1
             self.level2 = None
