@@ -1,0 +1,34 @@
+"""Exports: the stored records written as JSON, CSV, RDF and graph files for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from kg.model import BudgetDocument
+
+FORMATS = ("json", "csv", "turtle", "ntriples", "jsonld", "graphml", "gexf")
+
+
+def write(documents: Sequence[BudgetDocument], fmt: str, output: Path) -> list[Path]:
+    """Write ``documents`` in ``fmt``; returns the files written."""
+    output = Path(output)
+    if fmt == "json":
+        from .jsonout import export_json
+
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(export_json(documents), encoding="utf-8")
+        return [output]
+    if fmt == "csv":
+        from .csvout import write_csv
+
+        return write_csv(documents, output)
+    if fmt in ("turtle", "ntriples", "jsonld"):
+        from kg.graph.rdf import write_rdf
+
+        return [write_rdf(documents, fmt, output)]
+    if fmt in ("graphml", "gexf"):
+        from kg.graph.build import write_graph
+
+        return [write_graph(documents, fmt, output)]
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,64 @@
+"""CSV export for spreadsheet users: one file per table, UTF-8 with BOM so Excel shows Chinese correctly."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Sequence
+
+from kg.model import BudgetDocument
+
+from .jsonout import number
+
+
+def tables(documents: Sequence[BudgetDocument]) -> dict[str, tuple[list[str], list[list]]]:
+    projects, indicators, bases, functional = [], [], [], []
+    for d in documents:
+        dep = d.department.name
+        year = d.department.fiscal_year
+        for p in d.projects:
+            f = p.funding
+            projects.append([d.source, dep, year, p.name, number(p.amount_wan), p.carryover, p.project_code, p.category,
+                             p.implementing_unit, *(number(getattr(f, k)) if f else None for k in
+                                                    ("total", "central", "provincial", "local", "self_raised", "other")),
+                             "; ".join(b.key for b in p.legal_bases), p.source.line])
+            for i in p.indicators:
+                indicators.append([d.source, dep, year, p.name, i.level1, i.level2, i.name, i.value, i.parsed.comparator,
+                                   number(i.parsed.number), i.parsed.unit, i.source.line])
+            for b in p.legal_bases:
+                bases.append([d.source, dep, year, p.name, b.doc_number, b.as_printed, b.title, b.issuer, b.source.line])
+        for i in d.department_indicators:
+            indicators.append([d.source, dep, year, "", i.level1, i.level2, i.name, i.value, i.parsed.comparator,
+                               number(i.parsed.number), i.parsed.unit, i.source.line])
+        for r in d.functional_spending:
+            functional.append([d.source, dep, year, r.code, r.level, r.name, number(r.total), number(r.basic),
+                               number(r.project), r.source.line])
+    return {
+        "projects": (["file", "department", "fiscal_year", "name", "amount_wan", "carryover", "project_code", "category",
+                      "implementing_unit", "funding_total_yuan", "funding_central_yuan", "funding_provincial_yuan",
+                      "funding_local_yuan", "funding_self_raised_yuan", "funding_other_yuan", "legal_bases", "line"], projects),
+        "indicators": (["file", "department", "fiscal_year", "project", "level1", "level2", "name", "value",
+                        "comparator", "number", "unit", "line"], indicators),
+        "legal_bases": (["file", "department", "fiscal_year", "project", "doc_number", "as_printed", "title", "issuer",
+                         "line"], bases),
+        "functional_spending": (["file", "department", "fiscal_year", "code", "level", "name", "total_wan", "basic_wan",
+                                 "project_wan", "line"], functional),
+    }
+
+
+def write_csv(documents: Sequence[BudgetDocument], output: Path) -> list[Path]:
+    """Write ``<stem>_<table>.csv`` next to ``output`` (or into it, if it is a folder)."""
+    output = Path(output)
+    folder, stem = (output, "kg") if output.suffix == "" else (output.parent, output.stem)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (header, rows) in tables(documents).items():
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        path = folder / f"{stem}_{name}.csv"
+        path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+        written.append(path)
+    return written

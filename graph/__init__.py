@@ -1,0 +1,1 @@
+"""The knowledge graph built from records."""

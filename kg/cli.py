@@ -1,0 +1,197 @@
+"""The `kg` command: a thin layer over the library.
+
+Data goes to stdout (a table, or JSON with --json, Chinese unescaped); progress
+and messages go to stderr. Exit codes: 0 ok, 1 problems found, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.store import Store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Knowledge graph and search over Chinese government budget disclosures (部门预算公开).")
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 240)
+err = Console(stderr=True, highlight=False)
+
+
+def emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _store() -> Store:
+    return Store()
+
+
+# ------------------------------------------------------------------ ingest
+
+
+@app.command()
+def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (searched recursively)."),
+           format: Optional[str] = typer.Option(None, "--format", "-f", help="Force a layout parser (see `kg formats`)."),
+           as_json: bool = typer.Option(False, "--json", help="Print outcomes as JSON.")):
+    """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index."""
+    from kg.ingest.layouts import LAYOUTS
+    from kg.pipeline import ingest_paths
+    from kg.search.index import SearchIndex
+
+    if format is not None and format not in LAYOUTS:
+        fail(f"no layout named {format!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)", 2)
+    store = _store()
+    index = SearchIndex(store.home)
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def progress(done: int, total: int, current: str) -> None:
+            bar.update(task, completed=done, total=total, description=Path(current).name[:40] or "done")
+
+        with index.writer() as writer:
+            outcomes = ingest_paths(paths, store, layout=format, progress=progress, on_document=writer.replace)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if as_json:
+        emit_json([o.as_dict() for o in outcomes])
+    else:
+        for o in outcomes:
+            if o.status == "failed":
+                err.print(f"[red]✗[/red] {o.source}: {o.problems[0].message}" if o.problems else f"✗ {o.source}")
+            else:
+                warn = f"  ({len(o.problems)} warnings)" if o.problems else ""
+                out.print(f"✓ {o.source}  {o.status}  layout={o.layout}  projects={o.projects}  "
+                          f"indicators={o.indicators}  legal_bases={o.legal_bases}{warn}")
+        ok = len(outcomes) - len(failed)
+        err.print(f"{ok} of {len(outcomes)} files ingested" + (f", {len(failed)} failed" if failed else ""))
+    if failed or not outcomes:
+        raise typer.Exit(1)
+
+
+@app.command()
+def formats(as_json: bool = typer.Option(False, "--json")):
+    """List the document layouts this tool can read."""
+    from kg.ingest.layouts import LAYOUTS
+
+    rows = [{"name": name, "description": m.DESCRIPTION, "module": m.__name__} for name, m in LAYOUTS.items()]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("name", "description")
+    for r in rows:
+        table.add_row(r["name"], r["description"])
+    out.print(table)
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json")):
+    """Counts of what the store holds."""
+    docs = _store().documents()
+    data = {
+        "documents": len(docs),
+        "departments": len({d.department.name for d in docs}),
+        "projects": sum(len(d.projects) for d in docs),
+        "project_indicators": sum(len(p.indicators) for d in docs for p in d.projects),
+        "department_indicators": sum(len(d.department_indicators) for d in docs),
+        "legal_bases": len({b.key for d in docs for b in d.legal_bases}),
+        "citations": sum(len(d.legal_bases) for d in docs),
+        "functional_rows": sum(len(d.functional_spending) for d in docs),
+        "problems": sum(len(d.problems) for d in docs),
+        "by_layout": {layout: sum(1 for d in docs if d.layout == layout) for layout in sorted({d.layout for d in docs})},
+    }
+    if as_json:
+        emit_json(data)
+        return
+    table = Table("what", "count")
+    for k, v in data.items():
+        table.add_row(k, ", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+    out.print(table)
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+
+
+@app.command()
+def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f"),
+           output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem).")):
+    """Write the store as JSON, CSV (one file per table), RDF or a graph file."""
+    docs = _store().documents()
+    if not docs:
+        fail("the store is empty; run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
+    from kg.exports import write
+
+    written = write(docs, format.value, output)
+    for path in written:
+        err.print(f"wrote {path}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+# ------------------------------------------------------------------ search
+
+
+class EntityType(str, Enum):
+    project = "project"
+    indicator = "indicator"
+    policy = "policy"
+    department = "department"
+    text = "text"
+
+
+@app.command()
+def search(query: str = typer.Argument(..., help="Words, a name, or a document number in any bracket style."),
+           type: Optional[EntityType] = typer.Option(None, "--type", "-t"),
+           department: Optional[str] = typer.Option(None, "--department", "-d", help="Exact department name."),
+           year: Optional[int] = typer.Option(None, "--year", "-y"),
+           min_amount: Optional[float] = typer.Option(None, "--min-amount", help="万元"),
+           max_amount: Optional[float] = typer.Option(None, "--max-amount", help="万元"),
+           limit: int = typer.Option(20, "--limit", "-n"),
+           as_json: bool = typer.Option(False, "--json")):
+    """Find projects, indicators, policies, departments and text that mention QUERY."""
+    from kg.search.query import QueryError, search as run
+
+    try:
+        result = run(_store().home, query, type=type.value if type else None, department=department, year=year,
+                     min_amount=min_amount, max_amount=max_amount, limit=limit)
+    except QueryError as exc:
+        fail(str(exc), 2)
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    for note in result.notes:
+        err.print(f"note: {note}")
+    if not result.hits:
+        hint = f"; did you mean: {'、'.join(result.suggestions)}" if result.suggestions else ""
+        err.print(f"no hits for {query!r}{hint}")
+        raise typer.Exit(1)
+    table = Table("type", "name", "department", "万元", "snippet", "file:line", show_lines=False)
+    for h in result.hits:
+        snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+        amount = "" if h.amount_wan is None else f"{h.amount_wan:,.2f}"
+        table.add_row(h.type, h.label, "、".join(h.departments) if h.departments else h.department, amount, snip,
+                      f"{h.file}:{h.line}")
+    out.print(table)
+    facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
+    err.print(f"{len(result.hits)} shown; by type: {facets}")

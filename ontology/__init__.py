@@ -1,0 +1,1 @@
+"""The budget-kg ontology (Turtle) and SHACL shapes."""

@@ -1,0 +1,140 @@
+"""Chinese text analysis for the index.
+
+Two analyzers, each fixing a trap of jieba's stock ChineseAnalyzer for Whoosh:
+
+* ``WordAnalyzer``: jieba's precise mode with a budget lexicon. Positions are
+  token ordinals (the stock analyzer records character offsets as positions,
+  so phrase queries never match), and tokens never overlap (search mode's
+  overlapping tokens break highlighting: 马克思 highlighted as 马克).
+* ``BigramAnalyzer``: overlapping character bigrams at consecutive positions.
+  A phrase of bigrams is a verbatim substring, so any 2+ character piece of a
+  name finds it however jieba would have cut it, and queries need no jieba
+  (its dictionary takes ~0.6 s to load, too slow for a command people type).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from whoosh.analysis import Token, Tokenizer
+
+from kg.ingest.tables import compact
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
+"""Budget terms jieba does not know (选调生, 三公经费, 一事一议 …), one per line."""
+
+_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9.%]+")
+_KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+
+
+_YEAR_BRACKETS = re.compile(r"[〔\[【（(［{｛]\s*((?:19|20)\d{2})\s*[〕\]】）)］}｝]")
+
+
+def normalise(text: str) -> str:
+    """The form both indexing and queries see: no layout spaces, full-width ASCII folded, lower case,
+    and the year of a document number always in 〔〕 (so 晋财预[2020]52号 reads as 晋财预〔2020〕52号)."""
+    text = compact(text or "")
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    text = _YEAR_BRACKETS.sub(r"〔\1〕", text)
+    return text.lower()
+
+
+class BigramTokenizer(Tokenizer):
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = normalise(value)
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        # runs of searchable characters; punctuation breaks a run
+        pos = start_pos
+        for run in re.finditer(r"[\u3400-\u9fffA-Za-z0-9.%〔〕]+", text):
+            s = run.group(0)
+            if len(s) == 1:
+                grams = [(s, run.start())]
+            else:
+                grams = [(s[i:i + 2], run.start() + i) for i in range(len(s) - 1)]
+            for gram, at in grams:
+                t.text = gram
+                t.boost = 1.0
+                if keeporiginal:
+                    t.original = gram
+                t.stopped = False
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = start_char + at
+                    t.endchar = start_char + at + len(gram)
+                pos += 1
+                yield t
+            pos += 1  # a gap so that a phrase cannot span punctuation
+
+
+def bigrams(text: str) -> list[str]:
+    """The bigram terms of a query string, in order (a single character stays itself)."""
+    return [tok.text for tok in BigramTokenizer()(text)]
+
+
+def BigramAnalyzer():
+    return BigramTokenizer()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    if LEXICON_FILE.exists():
+        for word in LEXICON_FILE.read_text(encoding="utf-8").split():
+            jieba.add_word(word, freq=20000)
+    return jieba
+
+
+def learn(words: Iterable[str]) -> None:
+    """Teach jieba names seen in ingested documents (project, indicator and policy names)."""
+    jb = _jieba()
+    for w in words:
+        w = normalise(w)
+        if 2 <= len(w) <= 12 and _KEEP.search(w):
+            jb.add_word(w, freq=5000)
+
+
+class WordTokenizer(Tokenizer):
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = normalise(value)
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        at = 0
+        for word in _jieba().cut(text, HMM=True):
+            begin = at
+            at += len(word)
+            if not _KEEP.search(word):
+                continue
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + begin
+                t.endchar = start_char + at
+            pos += 1
+            yield t
+
+
+def WordAnalyzer():
+    return WordTokenizer()
+
+
+def words(text: str) -> list[str]:
+    return [tok.text for tok in WordTokenizer()(text)]
+
+
+def load_vocabulary(path: Optional[Path]) -> None:
+    if path and path.exists():
+        learn(path.read_text(encoding="utf-8").split())

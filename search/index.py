@@ -1,0 +1,150 @@
+"""The Whoosh index under $KG_HOME/index, built from records and updated per document.
+
+Each stored document contributes entries of five types: project, indicator,
+policy, department and text (情况说明 sections). Re-ingesting a document deletes
+its entries and adds the new ones, so nothing is indexed twice.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+from whoosh import index as windex
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from kg.model import BudgetDocument
+
+from .analysis import BigramAnalyzer, WordAnalyzer, learn, normalise
+
+TYPES = ("project", "indicator", "policy", "department", "text")
+
+
+def schema() -> Schema:
+    return Schema(
+        key=ID(stored=True, unique=True),
+        doc_key=ID(stored=True),
+        type=ID(stored=True, sortable=True),
+        label=STORED,
+        label_exact=ID,
+        label_grams=TEXT(analyzer=BigramAnalyzer(), phrase=True, field_boost=4.0),
+        body_grams=TEXT(analyzer=BigramAnalyzer(), phrase=True),
+        words=TEXT(analyzer=WordAnalyzer(), phrase=True, spelling=True),
+        docnum=KEYWORD(stored=True, lowercase=False, commas=True),
+        department=ID(stored=True, sortable=True),
+        fiscal_year=NUMERIC(int, stored=True),
+        amount_wan=NUMERIC(float, stored=True),
+        body=STORED,
+        context=STORED,
+        file=STORED,
+        line=STORED,
+    )
+
+
+def entries(key: str, doc: BudgetDocument) -> Iterator[dict]:
+    """The index entries of one document."""
+    dep = doc.department
+    common = {"doc_key": key, "department": dep.name, "fiscal_year": dep.fiscal_year or 0, "file": doc.source}
+
+    def entry(kind: str, n: int, label: str, body: str, line: int, amount=None, context: str = "",
+              docnums: tuple[str, ...] = ()) -> dict:
+        body = body or label
+        e = {**common, "key": f"{key}#{kind}#{n}", "type": kind, "label": label, "label_exact": normalise(label),
+             "label_grams": label, "body_grams": body, "words": body, "body": body, "context": context, "line": line,
+             "docnum": ",".join(docnums)}
+        if amount is not None:
+            e["amount_wan"] = float(amount)
+        return e
+
+    yield entry("department", 0, dep.name, " ".join([dep.name, dep.county or "", dep.province or "", *dep.subunits]),
+                dep.source.line, doc.totals.income_total)
+    n_ind = 0
+    policies: dict[str, tuple] = {}
+    for i, p in enumerate(doc.projects):
+        body = "\n".join(x for x in (p.name, p.overview, p.goals, p.basis_text) if x)
+        yield entry("project", i, p.name, body, p.source.line, p.amount_wan, context="上年结转" if p.carryover else "",
+                    docnums=tuple(b.doc_number for b in p.legal_bases if b.doc_number))
+        for ind in p.indicators:
+            yield entry("indicator", n_ind, ind.name, f"{ind.name} {ind.value or ''}", ind.source.line,
+                        context=p.name)
+            n_ind += 1
+        for b in p.legal_bases:
+            entry_ = policies.setdefault(b.key, (b, []))
+            entry_[1].append(p)
+    for ind in doc.department_indicators:
+        yield entry("indicator", n_ind, ind.name, f"{ind.name} {ind.value or ''}", ind.source.line, context=dep.name)
+        n_ind += 1
+    for n, (k, (b, projects)) in enumerate(sorted(policies.items())):
+        printed = {x.as_printed for p in projects for x in p.legal_bases if x.key == k}
+        body = " ".join([b.doc_number or "", *sorted(printed), f"《{b.title}》" if b.title else "", b.issuer or ""])
+        amount = sum((p.amount_wan or 0) for p in projects)
+        yield entry("policy", n, b.key, body, b.source.line, amount, context="；".join(p.name for p in projects),
+                    docnums=(b.doc_number,) if b.doc_number else ())
+    for n, s in enumerate(doc.sections):
+        yield entry("text", n, s.heading, s.text, s.source.line)
+
+
+class IndexWriter:
+    def __init__(self, index: "SearchIndex"):
+        self.index = index
+        self._writer = None
+        self.vocabulary: set[str] = set()
+
+    def replace(self, key: str, doc: Optional[BudgetDocument]) -> None:
+        if self._writer is None:
+            self._writer = self.index.open().writer(limitmb=256)
+        self._writer.delete_by_term("doc_key", key)
+        if doc is None:
+            return
+        names = [p.name for p in doc.projects] + [i.name for p in doc.projects for i in p.indicators]
+        names += [b.doc_number or b.title or "" for b in doc.legal_bases]
+        learn(names)
+        self.vocabulary.update(normalise(n) for n in names if n)
+        for e in entries(key, doc):
+            self._writer.add_document(**e)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self.index.save_vocabulary(self.vocabulary)
+
+
+class SearchIndex:
+    def __init__(self, home: Path):
+        self.dir = Path(home) / "index"
+
+    def exists(self) -> bool:
+        return self.dir.exists() and windex.exists_in(str(self.dir))
+
+    def open(self):
+        if not self.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            return windex.create_in(str(self.dir), schema())
+        return windex.open_dir(str(self.dir))
+
+    @contextmanager
+    def writer(self) -> Iterator[IndexWriter]:
+        w = IndexWriter(self)
+        try:
+            yield w
+        except BaseException:
+            if w._writer is not None:
+                w._writer.cancel()
+            raise
+        w.commit()
+
+    def save_vocabulary(self, words: set[str]) -> None:
+        path = self.dir / "vocabulary.txt"
+        old = set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
+        path.write_text("\n".join(sorted(old | {w for w in words if " " not in w})) + "\n", encoding="utf-8")
+
+    def rebuild(self, docs_by_key: dict[str, BudgetDocument]) -> None:
+        """Index everything again from the store (after an index was lost or its schema changed)."""
+        import shutil
+
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        with self.writer() as w:
+            for key, doc in sorted(docs_by_key.items()):
+                w.replace(key, doc)

@@ -1,0 +1,226 @@
+"""Queries: `kg search` without loading jieba.
+
+A query is split on spaces; every piece must match. A piece that is a document
+number (any bracket style, or none) matches the normalised policy number
+exactly, so 晋财预[2020]52号 never finds 晋财预〔2020〕82号. Any other piece
+matches as a verbatim substring (a phrase of character bigrams) of a name
+(ranked high) or of the text (ranked lower); an exact name ranks first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from whoosh import query as Q
+from whoosh.sorting import FieldFacet
+
+from kg.ingest.legal import normalise_number
+from kg.ingest.tables import compact
+
+from .analysis import bigrams, normalise
+from .index import TYPES, SearchIndex
+
+MAX_QUERY = 100
+"""Characters; longer queries are refused with a message (nobody types a paragraph)."""
+
+_LOOSE_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12}?)\s*[〔\[【（(［{｛]?\s*((?:19|20)\d{2})\s*[〕\]】）)］}｝]?\s*第?\s*(\d{1,5})\s*号?$")
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says what to type instead."""
+
+
+@dataclass
+class Hit:
+    type: str
+    label: str
+    department: str
+    fiscal_year: Optional[int]
+    amount_wan: Optional[float]
+    snippet: str
+    file: str
+    line: int
+    score: float
+    context: str = ""
+    departments: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "label": self.label, "department": self.department,
+                "departments": self.departments or [self.department], "fiscal_year": self.fiscal_year,
+                "amount_wan": self.amount_wan, "context": self.context, "snippet": self.snippet,
+                "source": {"file": self.file, "line": self.line}, "score": round(self.score, 4)}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "hits": [h.as_dict() for h in self.hits], "facets": self.facets,
+                "suggestions": self.suggestions, "notes": self.notes}
+
+
+def document_number(piece: str) -> Optional[str]:
+    """晋财预[2020]52号, 晋财预2020 52号, 晋财预〔2020〕52 → 晋财预〔2020〕52号."""
+    exact = normalise_number(piece)
+    if exact:
+        return exact
+    m = _LOOSE_NUMBER.match(piece.strip())
+    return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号" if m else None
+
+
+def parse(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Query pieces as (kind, value) with kind 'number' or 'text', plus notes for the user."""
+    notes: list[str] = []
+    if text is None or not text.strip():
+        raise QueryError("empty query; type a word, a name or a document number, e.g. kg search 选调生")
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"query too long ({len(text)} characters, at most {MAX_QUERY}); search for a shorter piece of it")
+    if text.count('"') % 2 or text.count("“") != text.count("”"):
+        notes.append("unbalanced quote ignored")
+    pairs = ("[]", "【】", "〔〕", "（）", "()", "《》")
+    if any(text.count(a) != text.count(b) for a, b in pairs):
+        notes.append("unbalanced bracket ignored")
+    cleaned = re.sub(r"[\"“”'‘’]", " ", text)
+    pieces: list[tuple[str, str]] = []
+    # a document number may be typed with spaces inside: try the whole query first
+    whole = document_number(cleaned.replace(" ", ""))
+    if whole and len(cleaned.split()) > 1 and not all(document_number(p) for p in cleaned.split()):
+        return [("number", whole)], notes
+    for raw in cleaned.split():
+        number = document_number(raw)
+        if number:
+            pieces.append(("number", number))
+            continue
+        piece = normalise(re.sub(r"[《》\[\]【】〔〕（）()、，,。.;；:：!！?？]", " ", raw))
+        for part in piece.split():
+            if bigrams(part):
+                pieces.append(("text", part))
+    if not pieces:
+        raise QueryError(f"query {text!r} has no searchable characters (only punctuation); type Chinese words, names or numbers")
+    return pieces, notes
+
+
+def _piece_query(kind: str, value: str) -> Q.Query:
+    if kind == "number":
+        grams = bigrams(value)
+        return Q.Or([Q.Term("docnum", value, boost=10.0), Q.Phrase("body_grams", grams)]) if len(grams) > 1 \
+            else Q.Term("docnum", value)
+    grams = bigrams(value)
+    if len(grams) == 1:
+        single = Q.Term("label_grams", grams[0], boost=3.0) | Q.Term("body_grams", grams[0])
+        if len(value) == 1:  # one character: match it inside any bigram
+            single = Q.Or([Q.Prefix("label_grams", value, boost=3.0), Q.Prefix("body_grams", value),
+                           Q.Wildcard("label_grams", f"?{value}", boost=3.0), Q.Wildcard("body_grams", f"?{value}")])
+        return single | Q.Term("label_exact", value, boost=20.0)
+    return Q.Or([Q.Term("label_exact", value, boost=20.0), Q.Phrase("label_grams", grams, boost=3.0),
+                 Q.Phrase("body_grams", grams)])
+
+
+def search(home: Path, text: str, type: Optional[str] = None, department: Optional[str] = None,
+           year: Optional[int] = None, min_amount: Optional[float] = None, max_amount: Optional[float] = None,
+           limit: int = 20) -> SearchResult:
+    pieces, notes = parse(text)
+    if type is not None and type not in TYPES:
+        raise QueryError(f"unknown type {type!r}; choose one of {', '.join(TYPES)}")
+    if limit < 1:
+        raise QueryError("--limit must be at least 1")
+    index = SearchIndex(home)
+    if not index.exists():
+        raise QueryError("no search index yet; run `kg ingest PATH` first")
+    ix = index.open()
+    q = Q.And([_piece_query(k, v) for k, v in pieces]) if len(pieces) > 1 else _piece_query(*pieces[0])
+    filters = []
+    if type:
+        filters.append(Q.Term("type", type))
+    if department:
+        filters.append(Q.Term("department", department))
+    if year:
+        filters.append(Q.NumericRange("fiscal_year", year, year))
+    if min_amount is not None or max_amount is not None:
+        filters.append(Q.NumericRange("amount_wan", min_amount, max_amount))
+    flt = Q.And(filters) if filters else None
+    with ix.searcher() as s:
+        results = s.search(q, filter=flt, limit=None, groupedby=[FieldFacet("type"), FieldFacet("department")])
+        facets = {"type": {k: len(v) for k, v in sorted(results.groups("type").items())},
+                  "department": {k: len(v) for k, v in sorted(results.groups("department").items())}}
+        hits = _dedupe([_hit(r, pieces) for r in results])
+        suggestions = [] if hits else _suggest(s, index, pieces)
+    hits.sort(key=lambda h: (-h.score, h.type, h.label))
+    return SearchResult(text, hits[:limit], facets, suggestions, notes)
+
+
+TYPE_WEIGHT = {"project": 1.6, "policy": 1.5, "department": 1.3, "indicator": 1.0, "text": 0.7}
+"""Among equally good matches people look for money first: projects and policies before indicators and prose."""
+
+
+def _hit(r, pieces) -> Hit:
+    return Hit(type=r["type"], label=r["label"], department=r.get("department", ""), fiscal_year=r.get("fiscal_year") or None,
+               amount_wan=r.get("amount_wan"), snippet=snippet(r.get("body") or r["label"], [v for _, v in pieces]),
+               file=r["file"], line=r["line"], score=r.score * TYPE_WEIGHT.get(r["type"], 1.0), context=r.get("context") or "")
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """One hit per policy across departments; amounts add up."""
+    out: list[Hit] = []
+    policies: dict[str, Hit] = {}
+    for h in hits:
+        if h.type != "policy":
+            out.append(h)
+            continue
+        if h.label in policies:
+            first = policies[h.label]
+            first.departments.append(h.department)
+            first.amount_wan = (first.amount_wan or 0) + (h.amount_wan or 0)
+            first.score = max(first.score, h.score)
+            continue
+        h.departments = [h.department]
+        policies[h.label] = h
+        out.append(h)
+    return out
+
+
+def snippet(body: str, needles: list[str], width: int = 60) -> str:
+    """A window of the text around the first match, the match wrapped in «»."""
+    text = compact(body.replace("\n", " "))
+    norm = normalise(text)
+    if len(norm) != len(text):
+        text = norm
+    best = None
+    for needle in needles:
+        n = normalise(needle)
+        at = norm.find(n)
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, len(n))
+    if best is None:
+        return text[:width * 2]
+    at, n = best
+    start = max(0, at - width // 2)
+    end = min(len(text), at + n + width)
+    return ("…" if start else "") + text[start:at] + "«" + text[at:at + n] + "»" + text[at + n:end] + ("…" if end < len(text) else "")
+
+
+def _suggest(searcher, index: SearchIndex, pieces) -> list[str]:
+    """Close names from the index vocabulary (did you mean …)."""
+    vocab_file = index.dir / "vocabulary.txt"
+    vocabulary = vocab_file.read_text(encoding="utf-8").split() if vocab_file.exists() else []
+    out: list[str] = []
+    for _, value in pieces:
+        out += difflib.get_close_matches(value, vocabulary, n=5, cutoff=0.5)
+        grams = set(bigrams(value))
+        if grams:
+            scored = sorted(vocabulary, key=lambda w: -len(grams & set(bigrams(w))))[:5]
+            out += [w for w in scored if grams & set(bigrams(w))]
+        try:
+            out += [str(x) for x in searcher.corrector("words").suggest(value, limit=3, maxdist=2)]
+        except Exception:  # pragma: no cover - corrector needs a words vocabulary
+            pass
+    return list(dict.fromkeys(o for o in out if o and o != pieces[0][1]))[:8]
