@@ -13,6 +13,7 @@ from typing import Optional
 from kg.model import BudgetDocument, Problem
 
 from .layouts import LAYOUTS
+from .tables import missing_toc_entries, to_rows
 from .textio import UnreadableFile, decode
 
 MIN_CONFIDENCE = 0.5
@@ -44,6 +45,13 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
         text = decode(data).text
     except UnreadableFile as exc:
         result.problems.append(Problem(code=exc.code, message=f"{exc}; {exc.hint}", file=source, severity="error"))
+        return result
+    missing_parts = missing_toc_entries(to_rows(text))
+    if len(missing_parts) >= 2 and "预算" in text[:5000]:
+        result.problems.append(Problem(
+            code="truncated-document", file=source, severity="error",
+            message=f"the table of contents lists {len(missing_parts)} parts that are not in the text "
+                    f"(e.g. {missing_parts[-1]}); the file looks truncated: download or convert it again"))
         return result
     if layout is not None and layout not in LAYOUTS:
         result.problems.append(Problem(code="unknown-format", file=source, severity="error",

@@ -245,3 +245,32 @@ def find_sheets(all_sheets: Sequence[Sheet], *patterns: str, exclude: str = r"$^
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 """A functional or economic classification code: 201, 20101, 2010101."""
+
+
+_TOC_PAGE = re.compile(r"^\d{1,3}$")
+_TOC_LEAD = re.compile(r"^(?:表[一二三四五六七八九十]+|第[一二三四]部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+
+
+def missing_toc_entries(rows: Sequence[Row]) -> list[str]:
+    """Entries of the table of contents (title + page number) that never appear later in the text.
+
+    A truncated download keeps its table of contents but loses the parts it lists.
+    """
+    entries: list[tuple[int, str]] = []
+    for i, row in enumerate(rows[:200]):
+        texts = row.texts
+        if len(texts) == 2 and _TOC_PAGE.match(re.sub(r"[.。…·\s]", "", texts[1])):
+            title = compact(re.sub(r"[.。…·]+$", "", texts[0]))
+            title = _TOC_LEAD.sub("", title)
+            if 2 <= len(title) <= 60:
+                entries.append((i, title))
+        elif texts and re.search(r"\.{3,}\s*\d{1,3}$", texts[-1]):
+            title = _TOC_LEAD.sub("", compact(re.sub(r"\.{3,}\s*\d{1,3}$", "", texts[-1])))
+            if 2 <= len(title) <= 60:
+                entries.append((i, title))
+    if not entries:
+        return []
+    last_toc = entries[-1][0]
+    later = [compact(" ".join(r.texts)) for r in rows[last_toc + 1:] if r.texts]
+    body = "\n".join(later)
+    return [t for _, t in entries if t not in body]

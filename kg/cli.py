@@ -21,7 +21,7 @@ from kg.store import Store
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Knowledge graph and search over Chinese government budget disclosures (部门预算公开).")
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(data) -> None:

@@ -1,0 +1,30 @@
+"""Shared fixtures: the shipped examples, parsed once per session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.exports.jsonout import document_json
+from kg.ingest import parse_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def parsed() -> dict[str, dict]:
+    """Example stem → its JSON export object."""
+    out = {}
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        result = parse_bytes(path.read_bytes(), f"examples/{path.name}")
+        assert result.document is not None, result.problems
+        out[path.stem] = document_json(result.document)
+    return out
+
+
+def load(name: str) -> dict:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
