@@ -18,7 +18,7 @@ from rich.table import Table
 
 from kg.store import Store
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Knowledge graph and search over Chinese government budget disclosures (部门预算公开).")
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 240)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -145,8 +145,6 @@ def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-
         err.print(f"wrote {path}")
 
 
-def main() -> None:  # pragma: no cover
-    app()
 
 
 # ------------------------------------------------------------------ search
@@ -195,3 +193,158 @@ def search(query: str = typer.Argument(..., help="Words, a name, or a document n
     out.print(table)
     facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
     err.print(f"{len(result.hits)} shown; by type: {facets}")
+
+
+# ------------------------------------------------------------------ graph
+
+
+def _graph():
+    from kg.graph.build import build
+
+    docs = _store().documents()
+    if not docs:
+        fail("the store is empty; run `kg ingest PATH` first")
+    return build(docs)
+
+
+@app.command()
+def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."),
+           file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a .rq file."),
+           as_json: bool = typer.Option(False, "--json", help="SPARQL 1.1 Query Results JSON."),
+           as_csv: bool = typer.Option(False, "--csv", help="SPARQL 1.1 Query Results CSV.")):
+    """Run a read-only SPARQL query over the RDF export (Oxigraph). Prefixes bkg: skos: eli: qb: prov: org: are predefined."""
+    from kg.graph import sparql as sp
+
+    if (query is None) == (file is None):
+        fail("give a query or --file Q.rq (one of them)", 2)
+    if file is not None:
+        if not file.exists():
+            fail(f"no such file: {file}", 2)
+        query = file.read_text(encoding="utf-8")
+    store = _store()
+    if not store.documents():
+        fail("the store is empty; run `kg ingest PATH` first")
+    try:
+        result = sp.run(sp.open_store(store), query)
+    except sp.SparqlError as exc:
+        fail(str(exc), 2)
+    if as_json:
+        sys.stdout.buffer.write(sp.to_json(result) + b"\n")
+        return
+    if as_csv:
+        sys.stdout.buffer.write(sp.to_csv(result))
+        return
+    header, rows = sp.rows(result)
+    table = Table(*header)
+    for r in rows:
+        table.add_row(*[("" if v is None else v) for v in r])
+    out.print(table)
+    err.print(f"{len(rows)} rows")
+
+
+@app.command()
+def policy(number: str = typer.Argument(..., help="Document number in any bracket style (or a title)."),
+           as_json: bool = typer.Option(False, "--json")):
+    """A policy, the projects that cite it (department, amount) and their total."""
+    from kg.graph.queries import NotFound, policy_report
+
+    docs = _store().documents()
+    try:
+        report = policy_report(docs, number)
+    except NotFound as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json(report)
+        return
+    out.print(f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip())
+    table = Table("project", "department", "year", "万元", "file:line")
+    for p in report["projects"]:
+        table.add_row(p["name"], p["department"], str(p["fiscal_year"] or ""),
+                      "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}",
+                      f"{p['source']['file']}:{p['source']['line']}")
+    out.print(table)
+    out.print(f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
+              f"{len(report['departments'])} departments")
+
+
+@app.command()
+def show(name: str = typer.Argument(..., help="A department, project, policy, indicator or code (exact or part of the name)."),
+         as_json: bool = typer.Option(False, "--json")):
+    """Any node of the graph with its neighbours and amounts."""
+    from kg.graph.queries import NotFound, describe, resolve
+
+    g = _graph()
+    try:
+        node = resolve(g, name)
+    except NotFound as exc:
+        fail(str(exc))
+    info = describe(g, node)
+    if as_json:
+        emit_json(info)
+        return
+    out.print(f"[bold]{info['label']}[/bold]  ({info['kind']})  {info['id']}")
+    for k, v in info.items():
+        if k not in ("id", "label", "kind", "neighbours"):
+            out.print(f"  {k}: {v}")
+    table = Table("relation", "dir", "kind", "name", "amount")
+    for n in info["neighbours"]:
+        amount = n.get("amount_wan")
+        amount = f"{amount:,.2f} 万元" if amount is not None else (
+            f"{n['amount_yuan']:,.0f} 元" if n.get("amount_yuan") is not None else "")
+        table.add_row(n["relation"] or "", "→" if n["direction"] == "out" else "←", n["kind"] or "", n["label"] or "", amount)
+    out.print(table)
+
+
+@app.command()
+def neighbors(name: str = typer.Argument(...), depth: int = typer.Option(1, "--depth", min=1, max=4),
+              as_json: bool = typer.Option(False, "--json")):
+    """Nodes within DEPTH hops of a node."""
+    from kg.graph.queries import NotFound, neighbourhood, resolve
+
+    g = _graph()
+    try:
+        node = resolve(g, name)
+    except NotFound as exc:
+        fail(str(exc))
+    sub = neighbourhood(g, node, depth)
+    nodes = [{"id": n, **a} for n, a in sorted(sub.nodes(data=True))]
+    edges = [{"source": u, "target": v, **d} for u, v, d in sorted(sub.edges(data=True), key=lambda e: (e[0], e[1]))]
+    if as_json:
+        emit_json({"center": node, "nodes": nodes, "edges": edges})
+        return
+    table = Table("kind", "name", "id")
+    for n in nodes:
+        table.add_row(n["kind"], n["label"], n["id"])
+    out.print(table)
+    err.print(f"{len(nodes)} nodes, {len(edges)} edges within {depth} hops of {node}")
+
+
+@app.command()
+def path(source: str = typer.Argument(...), target: str = typer.Argument(...),
+         as_json: bool = typer.Option(False, "--json")):
+    """The shortest chain of relations between two nodes (source documents left out)."""
+    from kg.graph.queries import NotFound, resolve, shortest_path
+
+    g = _graph()
+    try:
+        steps = shortest_path(g, resolve(g, source), resolve(g, target))
+    except NotFound as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json(steps)
+        return
+    for s in steps:
+        out.print(f"{s['label']} ({s['kind']})" + (f"  —{s['relation_to_next']}—" if s["relation_to_next"] else ""))
+
+
+def main() -> None:
+    """Entry point: a bug shows one line and how to report it, never a traceback (KG_DEBUG=1 shows it)."""
+    import os
+
+    try:
+        app()
+    except Exception as exc:  # pragma: no cover - last resort
+        if os.environ.get("KG_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
+        sys.exit(1)

@@ -1,0 +1,75 @@
+"""Entity resolution shared by the graph and the RDF export, so both name things alike.
+
+* one department node per department name, across documents and years;
+* one policy node per normalised document number; a title-only citation joins
+  the numbered policy with the same title when there is one;
+* a project is identified by department, fiscal year, name and whether it is
+  carried over (the same name in another year is another project).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from kg.model import BudgetDocument, LegalBasis, Project
+
+FUNDING_SOURCES = {
+    "central": "中央财政资金",
+    "provincial": "省级财政资金",
+    "local": "市县（区）财政资金",
+    "self_raised": "单位自筹",
+    "other": "其他资金",
+}
+"""Funding sources of a project's target table (元), by glossary identifier."""
+
+BUDGET_FUNDS = {"general_budget": "一般公共预算", "carryover": "上年结转"}
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"[\s《》<>〈〉“”\"'()（）]", "", title)
+
+
+class Identities:
+    def __init__(self, documents: Iterable[BudgetDocument]):
+        self.documents = list(documents)
+        self._title_to_number: dict[str, str] = {}
+        for d in self.documents:
+            for b in d.legal_bases:
+                if b.doc_number and b.title:
+                    self._title_to_number.setdefault(_title_key(b.title), b.doc_number)
+        self._projects: dict[tuple[str, int], tuple[str, ...]] = {}
+        for d in self.documents:
+            seen: dict[tuple[str, ...], int] = {}
+            for i, p in enumerate(d.projects):
+                base = self._project_base(d, p)
+                n = seen.get(base, 0)
+                seen[base] = n + 1
+                self._projects[(d.source, i)] = base if n == 0 else base + (f"#{n + 1}",)
+
+    @staticmethod
+    def department(doc: BudgetDocument) -> str:
+        return doc.department.name
+
+    @staticmethod
+    def _project_base(doc: BudgetDocument, p: Project) -> tuple[str, ...]:
+        year = str(doc.department.fiscal_year or 0)
+        return (doc.department.name, year, p.name) + (("上年结转",) if p.carryover else ())
+
+    def project(self, doc: BudgetDocument, index: int) -> tuple[str, ...]:
+        """(department, year, name[, 上年结转][, #n]): the parts of a project's identity."""
+        return self._projects[(doc.source, index)]
+
+    def policy(self, b: LegalBasis) -> str:
+        """The policy's identity: its number, or the number of a policy with the same title, or 《title》."""
+        if b.doc_number:
+            return b.doc_number
+        number = self._title_to_number.get(_title_key(b.title or ""))
+        return number or f"《{b.title}》"
+
+    def policy_title(self, key: str) -> Optional[str]:
+        for d in self.documents:
+            for b in d.legal_bases:
+                if self.policy(b) == key and b.title:
+                    return b.title
+        return None
