@@ -100,7 +100,8 @@ def parse(text: str) -> tuple[list[tuple[str, str]], list[str]]:
         if number:
             pieces.append(("number", number))
             continue
-        piece = normalise(re.sub(r"[《》\[\]【】〔〕（）()、，,。.;；:：!！?？]", " ", raw))
+        # canonical brackets first (normalise), then punctuation the index does not keep becomes a break
+        piece = re.sub(r"[^\u3400-\u9fffa-z0-9.%〔〕]", " ", normalise(raw))
         for part in piece.split():
             if bigrams(part):
                 pieces.append(("text", part))

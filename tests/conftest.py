@@ -28,3 +28,24 @@ def parsed() -> dict[str, dict]:
 
 def load(name: str) -> dict:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def kg_home(tmp_path_factory) -> Path:
+    """A store and index holding every example, built once through the real ingest pipeline."""
+    from kg.pipeline import ingest_paths
+    from kg.search.index import SearchIndex
+    from kg.store import Store
+
+    home = tmp_path_factory.mktemp("kg-home")
+    store = Store(home)
+    with SearchIndex(home).writer() as writer:
+        outcomes = ingest_paths([str(EXAMPLES)], store, on_document=writer.replace)
+    assert all(o.status == "added" for o in outcomes)
+    return home
+
+
+@pytest.fixture()
+def use_home(kg_home, monkeypatch) -> Path:
+    monkeypatch.setenv("KG_HOME", str(kg_home))
+    return kg_home
