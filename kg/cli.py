@@ -348,3 +348,77 @@ def main() -> None:
             raise
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
         sys.exit(1)
+
+
+# ------------------------------------------------------------------ pictures
+
+
+class PictureFormat(str, Enum):
+    html = "html"
+    png = "png"
+    svg = "svg"
+
+
+@app.command()
+def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document number (any brackets) or title."),
+        department: Optional[str] = typer.Option(None, "--department"),
+        project: Optional[str] = typer.Option(None, "--project"),
+        search: Optional[str] = typer.Option(None, "--search", help="Draw the subgraph around the hits of a search."),
+        depth: Optional[int] = typer.Option(None, "--depth", min=1, max=4, help="Hops around the centre (default 1-2)."),
+        format: PictureFormat = typer.Option(PictureFormat.html, "--format", "-f"),
+        output: Path = typer.Option(Path("kg-graph.html"), "--output", "-o")):
+    """Draw part of the graph: a self-contained offline HTML page, or a PNG/SVG picture."""
+    from kg.graph import viz as vz
+
+    if sum(x is not None for x in (policy, department, project, search)) != 1:
+        fail("choose exactly one of --policy, --department, --project, --search", 2)
+    g = _graph()
+    search_nodes = None
+    if search is not None:
+        from kg.search.query import QueryError, search as run
+
+        try:
+            hits = run(_store().home, search, limit=50).hits
+        except QueryError as exc:
+            fail(str(exc), 2)
+        search_nodes = vz.search_hits_to_nodes(g, hits)
+        if not search_nodes:
+            fail(f"no hits for {search!r}; nothing to draw")
+    try:
+        sub, centres, title = vz.select(g, policy=policy, department=department, project=project,
+                                        search_nodes=search_nodes, depth=depth)
+        if search is not None:
+            title = f"检索 {search}"
+        if format is PictureFormat.html:
+            path = vz.write_html(sub, centres, title, output)
+        else:
+            from kg.graph.pictures import draw_graph, font_warning
+
+            note = font_warning()
+            if note:
+                err.print(f"note: {note}")
+            if output.suffix.lower() != f".{format.value}":
+                output = output.with_suffix(f".{format.value}")
+            path = draw_graph(sub, centres, title, output)
+    except vz.VizError as exc:
+        fail(str(exc))
+    err.print(f"wrote {path} ({sub.number_of_nodes()} nodes, {sub.number_of_edges()} edges)")
+
+
+@app.command()
+def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
+          year: Optional[int] = typer.Option(None, "--year"),
+          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png")):
+    """A department's spending by functional class (sunburst) and its projects' funding mix."""
+    from kg.graph.pictures import department_chart, font_warning
+
+    docs = [d for d in _store().documents() if department in d.department.name and (year is None or d.department.fiscal_year == year)]
+    if not docs:
+        fail(f"no department matching {department!r}{' in ' + str(year) if year else ''}; see `kg stats` or `kg search`")
+    exact = [d for d in docs if d.department.name == department] or docs
+    doc = sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
+    note = font_warning()
+    if note:
+        err.print(f"note: {note}")
+    path = department_chart(doc, output)
+    err.print(f"wrote {path} ({doc.department.name} {doc.department.fiscal_year})")
