@@ -83,7 +83,11 @@ def read_project_rows(rows: Sequence[Row], carryover: bool, skip_names: set[str]
             continue  # the column-number row 1 2 3 …
         name = clean_name(texts[0])
         amount = parse_amount(texts[1]) if len(texts) > 1 else None
-        if amount is None or parse_amount(texts[0]) is not None:
+        if amount is None and len(texts) == 1 and out and out[-1].line >= row.line - 2 and len(name) <= 15 \
+                and parse_amount(name) is None and not name.startswith(("注", "单位")):
+            out[-1].name = clean_name(out[-1].name + name)  # the rest of a name that OCR put on its own line
+            continue
+        if amount is None or parse_amount(texts[0]) is not None or name in ("合计", "总计", "小计"):
             continue
         out.append(ProjectRow(name, amount, carryover, row.line))
     return _drop_subtotals(out, skip_names)

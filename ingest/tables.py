@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -69,8 +70,13 @@ def compact(text: str) -> str:
     return _SPACE_NEAR_CJK.sub("", text).strip()
 
 
+_NEEDS_CLEANING = re.compile("[<&*\\[\"“”\u00a0\u3000]|" + "|".join(re.escape(m) for m in WATERMARKS))
+
+
 def clean_cell(cell: str) -> str:
     """Strip markup, quotes and furniture from one cell; keep the words."""
+    if not _NEEDS_CLEANING.search(cell):
+        return cell.strip()
     cell = _BOOKMARK.sub("", cell)
     cell = _TAG.sub(" ", cell)
     cell = html.unescape(cell)
@@ -107,8 +113,11 @@ def _is_cell_per_line(lines: Sequence[str]) -> bool:
     return single > 50 and single > 3 * multi
 
 
-def to_rows(text: str) -> list[Row]:
-    """Rows of cleaned cells for any supported text shape; furniture lines are dropped."""
+@lru_cache(maxsize=2)
+def to_rows(text: str) -> tuple[Row, ...]:
+    """Rows of cleaned cells for any supported text shape; furniture lines are dropped.
+
+    Cached: detection, truncation checks and the layout parser all read the same rows."""
     lines = text.split("\n")
     if _is_cell_per_line(lines):
         raw = _cell_per_line_rows(lines)
@@ -123,7 +132,7 @@ def to_rows(text: str) -> list[Row]:
         if len(cells) == 1:
             cleaned = [_MD_BULLET.sub("", texts[0]).strip()]
         rows.append(Row(number, tuple(cleaned)))
-    return rows
+    return tuple(rows)
 
 
 def _cell_per_line_rows(lines: Sequence[str]) -> Iterator[tuple[int, list[str]]]:

@@ -51,8 +51,13 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
     if format is not None and format not in LAYOUTS:
         fail(f"no layout named {format!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)", 2)
+    import os
+
+    from kg.pipeline import expand
+
     store = _store()
-    index = SearchIndex(store.home)
+    big_batch = len(expand(paths)) >= 20 and (os.cpu_count() or 1) > 1
+    index = SearchIndex(store.home, procs=2 if big_batch else 1)
     from rich.progress import BarColumn, Progress, TextColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

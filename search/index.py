@@ -33,8 +33,8 @@ def schema() -> Schema:
         words=TEXT(analyzer=WordAnalyzer(), phrase=True, spelling=True),
         docnum=KEYWORD(stored=True, lowercase=False, commas=True),
         department=ID(stored=True, sortable=True),
-        fiscal_year=NUMERIC(int, stored=True),
-        amount_wan=NUMERIC(float, stored=True),
+        fiscal_year=NUMERIC(int, stored=True, shift_step=0),
+        amount_wan=NUMERIC(float, stored=True, shift_step=0),
         body=STORED,
         context=STORED,
         file=STORED,
@@ -50,9 +50,11 @@ def entries(key: str, doc: BudgetDocument) -> Iterator[dict]:
     def entry(kind: str, n: int, label: str, body: str, line: int, amount=None, context: str = "",
               docnums: tuple[str, ...] = ()) -> dict:
         body = body or label
+        # the label is indexed in label_grams; indexing it again in body_grams only costs time
+        rest = body[len(label):] if body.startswith(label) else body
         e = {**common, "key": f"{key}#{kind}#{n}", "type": kind, "label": label, "label_exact": normalise(label),
-             "label_grams": label, "body_grams": body, "words": body, "body": body, "context": context, "line": line,
-             "docnum": ",".join(docnums)}
+             "label_grams": label, "body_grams": rest, "words": f"{label} {context}", "body": body, "context": context,
+             "line": line, "docnum": ",".join(docnums)}
         if amount is not None:
             e["amount_wan"] = float(amount)
         return e
@@ -93,7 +95,7 @@ class IndexWriter:
 
     def replace(self, key: str, doc: Optional[BudgetDocument]) -> None:
         if self._writer is None:
-            self._writer = self.index.open().writer(limitmb=256)
+            self._writer = self.index.open().writer(limitmb=256, procs=self.index.procs, multisegment=self.index.procs > 1)
         self._writer.delete_by_term("doc_key", key)
         if doc is None:
             return
@@ -111,8 +113,10 @@ class IndexWriter:
 
 
 class SearchIndex:
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, procs: int = 1):
         self.dir = Path(home) / "index"
+        self.procs = procs
+        """Parallel segment writers for large batches (whoosh multiprocessing)."""
 
     def exists(self) -> bool:
         return self.dir.exists() and windex.exists_in(str(self.dir))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from whoosh import query as Q
-from whoosh.sorting import FieldFacet
+from whoosh import collectors
 
 from kg.ingest.legal import normalise_number
 from kg.ingest.tables import compact
@@ -137,7 +137,6 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
     index = SearchIndex(home)
     if not index.exists():
         raise QueryError("no search index yet; run `kg ingest PATH` first")
-    ix = index.open()
     q = Q.And([_piece_query(k, v) for k, v in pieces]) if len(pieces) > 1 else _piece_query(*pieces[0])
     filters = []
     if type:
@@ -149,12 +148,12 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
     if min_amount is not None or max_amount is not None:
         filters.append(Q.NumericRange("amount_wan", min_amount, max_amount))
     flt = Q.And(filters) if filters else None
-    with ix.searcher() as s:
-        results = s.search(q, filter=flt, limit=None, groupedby=[FieldFacet("type"), FieldFacet("department")])
-        facets = {"type": {k: len(v) for k, v in sorted(results.groups("type").items())},
-                  "department": {k: len(v) for k, v in sorted(results.groups("department").items())}}
-        hits = _dedupe([_hit(r, pieces) for r in results])
-        suggestions = [] if hits else _suggest(s, index, pieces)
+    s = _searcher(index)
+    collector = _TopAndAll(max(2000, limit * 5), usequality=False, replace=0)
+    s.search_with_collector(q, collector if flt is None else collectors.FilterCollector(collector, allow=flt))
+    facets = _facets(s, collector.matched)
+    hits = _policies_once(s, [_hit(r, pieces) for r in _distinct(collector.results(), limit * 3)])
+    suggestions = [] if hits else _suggest(s, index, pieces)
     hits.sort(key=lambda h: (-h.score, h.type, h.label))
     return SearchResult(text, hits[:limit], facets, suggestions, notes)
 
@@ -163,30 +162,80 @@ TYPE_WEIGHT = {"project": 1.6, "policy": 1.5, "department": 1.3, "indicator": 1.
 """Among equally good matches people look for money first: projects and policies before indicators and prose."""
 
 
+class _TopAndAll(collectors.TopCollector):
+    """The best N hits, scored, plus the number of every match: facets need all matches, hits only the best.
+
+    (Whoosh's own grouping ignores the limit and scores everything twice as slowly.)"""
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.matched: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.matched.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
+
+
+def _facets(s, docnums: list[int]) -> dict[str, dict[str, int]]:
+    reader = s.reader()
+    out = {}
+    for name in ("type", "department"):
+        column = reader.column_reader(name)
+        counts: dict[str, int] = {}
+        for d in docnums:
+            key = column[d]
+            counts[key] = counts.get(key, 0) + 1
+        out[name] = dict(sorted(counts.items()))
+    return out
+
+
+_OPEN: dict[str, tuple] = {}
+
+
+def _searcher(index: SearchIndex):
+    """One searcher per process, reopened when the index changed (a new commit)."""
+    key = str(index.dir)
+    ix, s = _OPEN.get(key, (None, None))
+    if ix is None or not s.up_to_date():
+        if s is not None:
+            s.close()  # not refresh(): reused segment readers miss deletions made since
+        ix = index.open()
+        s = ix.searcher()
+    _OPEN[key] = (ix, s)
+    return s
+
+
 def _hit(r, pieces) -> Hit:
     return Hit(type=r["type"], label=r["label"], department=r.get("department", ""), fiscal_year=r.get("fiscal_year") or None,
                amount_wan=r.get("amount_wan"), snippet=snippet(r.get("body") or r["label"], [v for _, v in pieces]),
                file=r["file"], line=r["line"], score=r.score * TYPE_WEIGHT.get(r["type"], 1.0), context=r.get("context") or "")
 
 
-def _dedupe(hits: list[Hit]) -> list[Hit]:
-    """One hit per policy across departments; amounts add up."""
-    out: list[Hit] = []
-    policies: dict[str, Hit] = {}
+def _distinct(results, enough: int):
+    """The best results, a policy cited by many departments counted once; stops when there are enough."""
+    seen: set[str] = set()
+    out = []
+    for r in results:
+        if r["type"] == "policy":
+            if r["label"] in seen:
+                continue
+            seen.add(r["label"])
+        out.append(r)
+        if len(out) >= enough:
+            break
+    return out
+
+
+def _policies_once(s, hits: list[Hit]) -> list[Hit]:
+    """A policy hit speaks for every department citing it: their names and the amount they carry together."""
     for h in hits:
         if h.type != "policy":
-            out.append(h)
             continue
-        if h.label in policies:
-            first = policies[h.label]
-            first.departments.append(h.department)
-            first.amount_wan = (first.amount_wan or 0) + (h.amount_wan or 0)
-            first.score = max(first.score, h.score)
-            continue
-        h.departments = [h.department]
-        policies[h.label] = h
-        out.append(h)
-    return out
+        q = Q.And([Q.Term("type", "policy"), Q.Term("label_exact", normalise(h.label))])
+        rows = [(r.get("department", ""), r.get("amount_wan") or 0) for r in s.search(q, limit=None)]
+        h.departments = sorted({d for d, _ in rows})
+        h.amount_wan = round(sum(a for _, a in rows), 4)
+    return hits
 
 
 def snippet(body: str, needles: list[str], width: int = 60) -> str:

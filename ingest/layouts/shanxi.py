@@ -185,7 +185,7 @@ def _target_table(sheet: Sheet, source: str) -> Optional[TargetTable]:
         t.amount_wan = total / Decimal(10000) if total is not None else None
     header = header_row(rows, ("一级指标", "三级指标"))
     if header is not None:
-        body = [r for r in rows if r.line > header.line and not _is_footer(r)]
+        body = [r for r in rows if r.line > header.line]
         end = next((k for k, r in enumerate(body) if _is_footer_start(r)), len(body))
         t.indicators = read_two_sided(body[:end], header, source)
     return t
@@ -225,10 +225,6 @@ def _longest(row: Row) -> Optional[str]:
 
 def _is_footer_start(row: Row) -> bool:
     return any(compact(c).startswith(("负责人", "填报日期", "经办人")) for c in row.cells)
-
-
-def _is_footer(row: Row) -> bool:
-    return False
 
 
 def _department_indicators(all_sheets: Sequence[Sheet], source: str):

@@ -1,0 +1,75 @@
+"""The CLI as a user meets it: counts, exports, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from typer.testing import CliRunner
+
+from kg.cli import app
+
+runner = CliRunner()
+
+
+def test_formats_lists_the_layouts():
+    data = json.loads(runner.invoke(app, ["formats", "--json"]).stdout)
+    assert [d["name"] for d in data] == ["shanxi", "hebei"]
+
+
+def test_stats_counts_the_examples(use_home):
+    data = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
+    assert data["documents"] == 5 and data["departments"] == 5
+    assert data["projects"] == 69
+    assert data["by_layout"] == {"hebei": 2, "shanxi": 3}
+
+
+def test_json_export_has_the_contract_keys(use_home, tmp_path):
+    out = tmp_path / "kg.json"
+    assert runner.invoke(app, ["export", "--format", "json", "--output", str(out)]).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    doc = data["documents"][0]
+    assert {"source", "department", "totals", "functional_spending", "projects", "department_indicators"} <= set(doc)
+    assert {"name", "code", "province", "county", "fiscal_year", "doc_kind", "subunits"} <= set(doc["department"])
+    project = next(p for d in data["documents"] for p in d["projects"] if p["funding_yuan"])
+    assert {"name", "amount_wan", "carryover", "project_code", "category", "implementing_unit", "funding_yuan",
+            "legal_basis", "indicators"} <= set(project)
+    assert set(project["funding_yuan"]) == {"total", "central", "provincial", "local", "self_raised", "other"}
+    assert "\\u" not in out.read_text(encoding="utf-8")
+
+
+def test_csv_export_one_file_per_table(use_home, tmp_path):
+    result = runner.invoke(app, ["export", "--format", "csv", "--output", str(tmp_path / "csv/")])
+    assert result.exit_code == 0
+    files = sorted(p.name for p in (tmp_path / "csv").iterdir())
+    assert files == ["kg_functional_spending.csv", "kg_indicators.csv", "kg_legal_bases.csv", "kg_projects.csv"]
+    raw = (tmp_path / "csv" / "kg_projects.csv").read_text(encoding="utf-8")
+    assert raw.startswith("\ufeff")  # Excel reads Chinese UTF-8 only with a BOM
+    rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
+    assert len(rows) == 69
+    row = next(r for r in rows if r["name"] == "村级管理费用（三保）")
+    assert row["amount_wan"] == "260" and row["funding_local_yuan"] == "2600000" and row["legal_bases"] == "晋财预〔2020〕52号"
+
+
+def test_export_of_empty_store_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "empty"))
+    result = runner.invoke(app, ["export", "--output", str(tmp_path / "x.json")])
+    assert result.exit_code == 1 and "kg ingest" in result.stderr
+
+
+def test_missing_path_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    result = runner.invoke(app, ["ingest", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+def test_show_unknown_name(use_home):
+    result = runner.invoke(app, ["show", "完全不存在的名字"])
+    assert result.exit_code == 1 and "kg search" in result.stderr
+
+
+def test_show_policy_by_any_bracket(use_home):
+    data = json.loads(runner.invoke(app, ["show", "晋财行[2025]110号", "--json"]).stdout)
+    assert data["kind"] == "policy" and data["label"] == "晋财行〔2025〕110号"
+    assert len([n for n in data["neighbours"] if n["relation"] == "cites"]) == 2
