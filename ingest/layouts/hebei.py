@@ -152,9 +152,14 @@ def _target_table(sheet: Sheet, source: str) -> Optional[TargetTable]:
 
 
 def _bases(t: TargetTable) -> list[LegalBasis]:
-    """Policies cited in 指标值确定依据, once per project."""
+    """Policies cited in 指标值确定依据, once per project; a number in the project's own name
+    (邯财预【2023】25号提前下达…资金) is the allocation the project rests on, so it counts too."""
     seen: set[str] = set()
     out = []
+    for basis in legal.extract(t.name, t.file, t.line):
+        if basis.doc_number and basis.key not in seen:
+            seen.add(basis.key)
+            out.append(basis)
     for ind in t.indicators:
         for basis in legal.extract(ind.basis, t.file, ind.source.line):
             if basis.key not in seen:
