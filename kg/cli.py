@@ -212,6 +212,17 @@ def _graph():
     return build(docs)
 
 
+def _graph_and_node(name: str):
+    """The graph and the node a user named, or a one-line error."""
+    from kg.graph.queries import NotFound, resolve
+
+    g = _graph()
+    try:
+        return g, resolve(g, name)
+    except NotFound as exc:
+        fail(str(exc))
+
+
 @app.command()
 def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."),
            file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a .rq file."),
@@ -276,13 +287,9 @@ def policy(number: str = typer.Argument(..., help="Document number in any bracke
 def show(name: str = typer.Argument(..., help="A department, project, policy, indicator or code (exact or part of the name)."),
          as_json: bool = typer.Option(False, "--json")):
     """Any node of the graph with its neighbours and amounts."""
-    from kg.graph.queries import NotFound, describe, resolve
+    from kg.graph.queries import describe
 
-    g = _graph()
-    try:
-        node = resolve(g, name)
-    except NotFound as exc:
-        fail(str(exc))
+    g, node = _graph_and_node(name)
     info = describe(g, node)
     if as_json:
         emit_json(info)
@@ -304,13 +311,9 @@ def show(name: str = typer.Argument(..., help="A department, project, policy, in
 def neighbors(name: str = typer.Argument(...), depth: int = typer.Option(1, "--depth", min=1, max=4),
               as_json: bool = typer.Option(False, "--json")):
     """Nodes within DEPTH hops of a node."""
-    from kg.graph.queries import NotFound, neighbourhood, resolve
+    from kg.graph.queries import neighbourhood
 
-    g = _graph()
-    try:
-        node = resolve(g, name)
-    except NotFound as exc:
-        fail(str(exc))
+    g, node = _graph_and_node(name)
     sub = neighbourhood(g, node, depth)
     nodes = [{"id": n, **a} for n, a in sorted(sub.nodes(data=True))]
     edges = [{"source": u, "target": v, **d} for u, v, d in sorted(sub.edges(data=True), key=lambda e: (e[0], e[1]))]
@@ -328,11 +331,12 @@ def neighbors(name: str = typer.Argument(...), depth: int = typer.Option(1, "--d
 def path(source: str = typer.Argument(...), target: str = typer.Argument(...),
          as_json: bool = typer.Option(False, "--json")):
     """The shortest chain of relations between two nodes (source documents left out)."""
-    from kg.graph.queries import NotFound, resolve, shortest_path
+    from kg.graph.queries import NotFound, shortest_path
 
-    g = _graph()
+    g, a = _graph_and_node(source)
+    _, b = _graph_and_node(target)
     try:
-        steps = shortest_path(g, resolve(g, source), resolve(g, target))
+        steps = shortest_path(g, a, b)
     except NotFound as exc:
         fail(str(exc))
     if as_json:

@@ -42,33 +42,41 @@ def normalise(text: str) -> str:
     return text.lower()
 
 
+def _tokens(pieces, positions: bool, chars: bool, keeporiginal: bool, removestops: bool, mode: str,
+            start_char: int, **kwargs):
+    """Whoosh tokens for (text, position, start, end) pieces: one reused Token, as Whoosh expects."""
+    t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    for text, pos, begin, end in pieces:
+        t.text = text
+        t.boost = 1.0
+        t.stopped = False
+        if keeporiginal:
+            t.original = text
+        if positions:
+            t.pos = pos
+        if chars:
+            t.startchar = start_char + begin
+            t.endchar = start_char + end
+        yield t
+
+
+def _bigram_pieces(text: str, start_pos: int):
+    pos = start_pos
+    for run in re.finditer(r"[\u3400-\u9fffa-z0-9.%〔〕]+", text):
+        s = run.group(0)
+        grams = [(s, 0)] if len(s) == 1 else [(s[i:i + 2], i) for i in range(len(s) - 1)]
+        for gram, offset in grams:
+            at = run.start() + offset
+            yield gram, pos, at, at + len(gram)
+            pos += 1
+        pos += 1  # a gap so that a phrase cannot span punctuation
+
+
 class BigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        text = normalise(value)
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        # runs of searchable characters; punctuation breaks a run
-        pos = start_pos
-        for run in re.finditer(r"[\u3400-\u9fffA-Za-z0-9.%〔〕]+", text):
-            s = run.group(0)
-            if len(s) == 1:
-                grams = [(s, run.start())]
-            else:
-                grams = [(s[i:i + 2], run.start() + i) for i in range(len(s) - 1)]
-            for gram, at in grams:
-                t.text = gram
-                t.boost = 1.0
-                if keeporiginal:
-                    t.original = gram
-                t.stopped = False
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar = start_char + at
-                    t.endchar = start_char + at + len(gram)
-                pos += 1
-                yield t
-            pos += 1  # a gap so that a phrase cannot span punctuation
+        return _tokens(_bigram_pieces(normalise(value), start_pos), positions, chars, keeporiginal, removestops,
+                       mode, start_char, **kwargs)
 
 
 def bigrams(text: str) -> list[str]:
@@ -101,30 +109,20 @@ def learn(words: Iterable[str]) -> None:
             jb.add_word(w, freq=5000)
 
 
+def _word_pieces(text: str, start_pos: int):
+    pos, at = start_pos, 0
+    for word in _jieba().cut(text, HMM=True):
+        begin, at = at, at + len(word)
+        if _KEEP.search(word):
+            yield word, pos, begin, at
+            pos += 1
+
+
 class WordTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        text = normalise(value)
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        at = 0
-        for word in _jieba().cut(text, HMM=True):
-            begin = at
-            at += len(word)
-            if not _KEEP.search(word):
-                continue
-            t.text = word
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = word
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar = start_char + begin
-                t.endchar = start_char + at
-            pos += 1
-            yield t
+        return _tokens(_word_pieces(normalise(value), start_pos), positions, chars, keeporiginal, removestops,
+                       mode, start_char, **kwargs)
 
 
 def WordAnalyzer():
