@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 OUT    := exports/out
-export KG_HOME ?= $(CURDIR)/.kg
+DEMO_HOME := $(CURDIR)/.kg
 
 .PHONY: setup demo test docs bench clean
 
@@ -24,8 +24,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# the demo always uses ./.kg (never a $$KG_HOME you set for your own data); ingest is incremental
+demo: export KG_HOME = $(DEMO_HOME)
 demo: setup
-	rm -rf $(KG_HOME) && mkdir -p $(OUT)
+	mkdir -p $(OUT)
 	$(KG) ingest examples/
 	$(KG) search 选调生
 	$(KG) policy '晋财行【2025】110号'

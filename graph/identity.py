@@ -38,6 +38,7 @@ class Identities:
             for b in d.legal_bases:
                 if b.doc_number and b.title:
                     self._title_to_number.setdefault(_title_key(b.title), b.doc_number)
+        self._titles: Optional[dict[str, str]] = None
         self._projects: dict[tuple[str, int], tuple[str, ...]] = {}
         for d in self.documents:
             seen: dict[tuple[str, ...], int] = {}
@@ -68,8 +69,11 @@ class Identities:
         return number or f"《{b.title}》"
 
     def policy_title(self, key: str) -> Optional[str]:
-        for d in self.documents:
-            for b in d.legal_bases:
-                if self.policy(b) == key and b.title:
-                    return b.title
-        return None
+        """The first title any citation of this policy gives."""
+        if self._titles is None:
+            self._titles = {}
+            for d in self.documents:
+                for b in d.legal_bases:
+                    if b.title:
+                        self._titles.setdefault(self.policy(b), b.title)
+        return self._titles.get(key)

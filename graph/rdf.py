@@ -1,14 +1,15 @@
 """RDF export under the budget-kg ontology, written with Oxigraph.
 
 rdflib's Turtle writer is super-linear (minutes for a few hundred thousand
-triples); pyoxigraph writes a million triples in seconds. Triples are sorted
-before writing, so the same records give byte-identical files. IRIs are
+triples); pyoxigraph writes a million triples in seconds. Triples are
+de-duplicated in a fixed order, so the same records give byte-identical files. IRIs are
 readable (Chinese kept, only characters IRIs forbid are %-escaped) and stable.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -40,10 +41,12 @@ def segment(text: str) -> str:
     return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), text)
 
 
+@lru_cache(maxsize=65536)
 def iri(kind: str, *parts: object) -> NamedNode:
     return NamedNode(ID + kind + "/" + "/".join(segment(str(p)) for p in parts))
 
 
+@lru_cache(maxsize=None)
 def term(curie: str) -> NamedNode:
     prefix, local = curie.split(":", 1)
     return NamedNode(PREFIXES[prefix] + local)
@@ -206,9 +209,12 @@ def _indicator(node: NamedNode, ind, owner: NamedNode, doc: NamedNode) -> Iterat
 
 
 def sorted_triples(documents: Iterable[BudgetDocument]) -> list[Triple]:
-    """Distinct triples in a fixed order: byte-stable output."""
-    unique = {str(t): t for t in triples(documents)}
-    return [unique[k] for k in sorted(unique)]
+    """Distinct triples in a fixed order, so the same records give byte-identical files.
+
+    The order is the order of emission (documents sorted by path, records in document order); a
+    shared node (policy, code, department) emitted again by a later document keeps its first place.
+    Sorting by string form gave the same stability at twice the cost at a million triples."""
+    return list(dict.fromkeys(triples(documents)))
 
 
 def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
