@@ -193,7 +193,8 @@ def search(query: str = typer.Argument(..., help="Words, a name, or a document n
     for h in result.hits:
         snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
         amount = "" if h.amount_wan is None else f"{h.amount_wan:,.2f}"
-        table.add_row(h.type, h.label, "、".join(h.departments) if h.departments else h.department, amount, snip,
+        name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
+        table.add_row(h.type, name, "、".join(h.departments) if h.departments else h.department, amount, snip,
                       f"{h.file}:{h.line}")
     out.print(table)
     facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
