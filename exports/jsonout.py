@@ -46,6 +46,7 @@ def project_json(p: Project) -> dict:
     return {
         "name": p.name, "amount_wan": number(p.amount_wan), "carryover": p.carryover, "project_code": p.project_code,
         "category": p.category, "implementing_unit": p.implementing_unit,
+        "budget_sources_wan": {k: number(v) for k, v in p.budget_sources.items()},
         "funding_yuan": None if f is None else {k: number(getattr(f, k)) for k in
                                                 ("total", "central", "provincial", "local", "self_raised", "other")},
         "legal_basis": [legal_json(b) for b in p.legal_bases],
@@ -64,7 +65,9 @@ def document_json(d: BudgetDocument) -> dict:
         "department": {"name": dep.name, "code": dep.code, "province": dep.province, "county": dep.county,
                        "fiscal_year": dep.fiscal_year, "doc_kind": dep.doc_kind, "subunits": list(dep.subunits),
                        "source": _where(dep.source)},
-        "totals": {k: number(getattr(d.totals, k)) for k in TOTAL_FIELDS} | {"lines": dict(sorted(d.totals.lines.items()))},
+        "totals": {k: number(getattr(d.totals, k)) for k in TOTAL_FIELDS}
+        | {"income_by_source": {k: number(v) for k, v in d.totals.income_by_source.items()},
+           "lines": dict(sorted(d.totals.lines.items()))},
         "functional_spending": [{"code": r.code, "name": r.name, "level": r.level, "total": number(r.total),
                                  "basic": number(r.basic), "project": number(r.project), "source": _where(r.source)}
                                 for r in d.functional_spending],

@@ -54,6 +54,10 @@ def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
         edge(dn, doc_node, "source", line=dep.source.line, fiscal_year=year)
         edge(dn, node("funding", "carryover", BUDGET_FUNDS["carryover"]), "income_from",
              amount_wan=number(d.totals.carryover_income), fiscal_year=year) if d.totals.carryover_income else None
+        for key, value in d.totals.income_by_source.items():
+            if value:
+                edge(dn, node("funding", key, BUDGET_FUNDS[key]), "income_from", amount_wan=number(value),
+                     fiscal_year=year, line=d.totals.lines.get(f"income_by_source.{key}"))
         for unit in dep.subunits:
             edge(dn, node("unit", unit, unit), "has_unit", fiscal_year=year)
         for r in d.functional_spending:
@@ -78,6 +82,9 @@ def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
             if p.carryover:
                 edge(pn, node("funding", "carryover", BUDGET_FUNDS["carryover"]), "funded_by",
                      amount_wan=number(p.amount_wan))
+            for key, value in p.budget_sources.items():
+                if value and not p.carryover:
+                    edge(pn, node("funding", key, BUDGET_FUNDS[key]), "funded_by", amount_wan=number(value))
             if p.funding is not None:
                 for key in FUNDING_SOURCES:
                     value = getattr(p.funding, key)

@@ -23,7 +23,9 @@ FUNDING_SOURCES = {
 }
 """Funding sources of a project's target table (元), by glossary identifier."""
 
-BUDGET_FUNDS = {"general_budget": "一般公共预算", "carryover": "上年结转"}
+BUDGET_FUNDS = {"general_budget": "一般公共预算", "government_fund": "政府性基金预算", "state_capital": "国有资本经营预算",
+                "special_account": "财政专户管理资金", "unit_funds": "单位资金", "carryover": "上年结转"}
+"""Budget sources (资金性质) of a department's income and of its projects, by glossary identifier."""
 
 
 def _title_key(title: str) -> str:

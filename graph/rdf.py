@@ -103,6 +103,17 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                      ("bkg:docKind", dep.doc_kind)):
             if v:
                 yield T(dn, term(p), Literal(v))
+        for key, value in d.totals.income_by_source.items():
+            obs = iri("observation", "income", dep.name, year or 0, key)
+            yield T(obs, a, term("bkg:IncomeObservation"))
+            yield T(obs, term("qb:dataSet"), term("bkg:DepartmentIncome"))
+            yield T(obs, term("bkg:organization"), dn)
+            yield T(obs, term("bkg:fundingSource"), iri("funding", key))
+            yield T(obs, term("bkg:amountWan"), dec(value))
+            yield T(obs, term("bkg:currencyUnit"), Literal("万元"))
+            if year_lit:
+                yield T(obs, year_p, year_lit)
+            yield T(obs, derived, doc)
         for unit in dep.subunits:
             un = iri("unit", unit)
             yield T(un, a, term("bkg:Unit"))
@@ -155,6 +166,9 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
             yield T(pn, line_p, integer(p.source.line))
             if p.carryover:
                 yield T(pn, term("bkg:fundedBy"), iri("funding", "carryover"))
+            for key, value in p.budget_sources.items():
+                if value and not p.carryover:
+                    yield T(pn, term("bkg:fundedBy"), iri("funding", key))
             if p.funding is not None:
                 if p.funding.total is not None:
                     yield T(pn, term("bkg:fundingTotalYuan"), dec(p.funding.total))

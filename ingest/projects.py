@@ -40,6 +40,7 @@ class ProjectRow:
     amount_wan: Optional[Decimal]
     carryover: bool
     line: int
+    budget_sources: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,14 +71,23 @@ class TargetTable:
 
 def read_project_rows(rows: Sequence[Row], carryover: bool, skip_names: set[str]) -> list[ProjectRow]:
     """Project rows of a 项目支出预算表, without the department and unit subtotal rows."""
+    from .summary import BUDGET_SOURCES
+
     out: list[ProjectRow] = []
     started = False
+    columns: dict[int, str] = {}
     for row in rows:
         texts = row.texts
         if not texts:
             continue
         if not started:
             started = any(compact(c) == "项目名称" for c in row.cells)
+        if started and not out and not any(parse_amount(t) is not None for t in texts):
+            # header rows: which column holds which budget source (一般公共预算, 政府性基金预算, …)
+            for i, cell in enumerate(row.cells):
+                key = next((k for k, w in BUDGET_SOURCES.items() if w in compact(cell)), None)
+                if key and key not in columns.values():
+                    columns[i] = key
             continue
         if all(re.fullmatch(r"\d{1,2}", t) for t in texts):
             continue  # the column-number row 1 2 3 …
@@ -89,8 +99,23 @@ def read_project_rows(rows: Sequence[Row], carryover: bool, skip_names: set[str]
             continue
         if amount is None or parse_amount(texts[0]) is not None or name in ("合计", "总计", "小计"):
             continue
-        out.append(ProjectRow(name, amount, carryover, row.line))
+        out.append(ProjectRow(name, amount, carryover, row.line, _sources(row, amount, columns)))
     return _drop_subtotals(out, skip_names)
+
+
+def _sources(row: Row, amount: Decimal, columns: dict[int, str]) -> dict[str, Decimal]:
+    """The budget-source columns of a project row; blanks are 0 when the columns add up to the amount."""
+    from .summary import BUDGET_SOURCES
+
+    found = {}
+    for i, key in columns.items():
+        value = parse_amount(row.cells[i]) if i < len(row.cells) else None
+        if value is not None:
+            found[key] = value
+    keys = [k for k in BUDGET_SOURCES if k in columns.values() or k in found]
+    if found and sum(found.values()) == amount:
+        return {k: found.get(k, Decimal(0)) for k in keys}
+    return {k: found[k] for k in keys if k in found}
 
 
 def _drop_subtotals(rows: list[ProjectRow], skip_names: set[str]) -> list[ProjectRow]:
@@ -152,17 +177,19 @@ def build_projects(rows: Sequence[ProjectRow], targets: Sequence[TargetTable], f
     projects = []
     for i, row in enumerate(rows):
         t = targets[pairs[i]] if i in pairs else None
-        projects.append(project_from(row.name, row.amount_wan, row.carryover, Provenance(file=file, line=row.line), t))
+        projects.append(project_from(row.name, row.amount_wan, row.carryover, Provenance(file=file, line=row.line), t,
+                                     row.budget_sources))
     unmatched = [t for j, t in enumerate(targets) if j not in set(pairs.values())]
     return projects, unmatched
 
 
 def project_from(name: str, amount: Optional[Decimal], carryover: bool, source: Provenance,
-                 t: Optional[TargetTable]) -> Project:
+                 t: Optional[TargetTable], sources: Optional[dict[str, Decimal]] = None) -> Project:
     if t is None:
-        return Project(name=name, amount_wan=amount, carryover=carryover, source=source)
+        return Project(name=name, amount_wan=amount, carryover=carryover, source=source, budget_sources=sources or {})
     return Project(
         name=name, amount_wan=amount if amount is not None else t.amount_wan, carryover=carryover,
+        budget_sources=sources or {},
         project_code=t.project_code, category=t.category, implementing_unit=t.implementing_unit,
         funding=t.funding, overview=t.overview, goals=t.goals, basis_text=t.basis_text,
         legal_bases=tuple(t.legal_bases), indicators=tuple(t.indicators), source=source,

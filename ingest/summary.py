@@ -17,6 +17,15 @@ from .tables import CODE, Row, Sheet, compact, find_sheets, parse_amount, values
 
 ZERO = Decimal("0")
 
+BUDGET_SOURCES = {
+    "general_budget": r"一般公共预算",
+    "government_fund": r"政府性基金",
+    "state_capital": r"国有资本经营",
+    "special_account": r"财政专户",
+    "unit_funds": r"单位资金",
+}
+"""Budget sources (资金性质) by glossary identifier and the words that name them in headers and rows."""
+
 
 def blank_as_zero(total: Optional[Decimal], part: Optional[Decimal], *others: Optional[Decimal]) -> Optional[Decimal]:
     """A blank part is 0 when the row's total shows it: total minus the other parts leaves nothing."""
@@ -87,10 +96,27 @@ def read_totals(sheets: Sequence[Sheet], prose: str) -> Totals:
         put("personnel", blank_as_zero(total, personnel, public), econ_total.line)
         put("public_use", blank_as_zero(total, public, personnel), econ_total.line)
 
+    values["income_by_source"] = _income_by_source(overview, values.get("current_year_income"), lines)
     _three_public(_first(sheets, r"三公"), put)
     _operating_costs(_first(sheets, r"机关运行经费.*表"), prose, put)
     _procurement(_first(sheets, r"政府采购"), prose, put)
     return Totals(**values, lines=lines)
+
+
+def _income_by_source(sheet: Optional[Sheet], current: Optional[Decimal], lines: dict[str, int]) -> dict[str, Decimal]:
+    """一、一般公共预算 1422.60 / 二、政府性基金预算 … in the income column of the 收支总表."""
+    found: dict[str, Optional[Decimal]] = {}
+    if sheet is None:
+        return {}
+    for key, words in BUDGET_SOURCES.items():
+        value, line = _after(sheet, rf"^[一二三四五六七八九十]+、{words}")
+        if line is not None:
+            found[key] = value
+            lines[f"income_by_source.{key}"] = line
+    known = sum((v for v in found.values() if v is not None), ZERO)
+    if current is not None and known == current:
+        return {k: (v if v is not None else ZERO) for k, v in found.items()}  # the total shows the blanks are 0
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _three_public(sheet: Optional[Sheet], put) -> None:

@@ -84,6 +84,9 @@ class Totals(Record):
     """机关运行经费."""
     procurement_total: Optional[Decimal] = None
     """政府采购预算总额."""
+    income_by_source: dict[str, Decimal] = {}
+    """This year's income by budget source (万元): general_budget 一般公共预算, government_fund 政府性基金,
+    state_capital 国有资本经营, special_account 财政专户管理资金, unit_funds 单位资金."""
     lines: dict[str, int] = {}
     """Line number each figure was read from, keyed by field name."""
 
@@ -222,6 +225,8 @@ class Project(Record):
     """项目属性, e.g. 一次性项目（1年结束）."""
     implementing_unit: Optional[str] = None
     """实施单位."""
+    budget_sources: dict[str, Decimal] = {}
+    """万元 by budget source from the project table columns (general_budget 一般公共预算, …)."""
     funding: Optional[Funding] = None
     """Funding sources from the target table, in 元."""
     overview: Optional[str] = None

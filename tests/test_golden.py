@@ -114,8 +114,22 @@ def test_every_fact_has_provenance(parsed):
         for r in doc["functional_spending"]:
             assert r["source"]["line"] > 0
         for key, value in doc["totals"].items():
-            if key != "lines" and value is not None:
+            if key == "income_by_source":
+                for source in value:
+                    assert f"income_by_source.{source}" in doc["totals"]["lines"], source
+            elif key != "lines" and value is not None:
                 assert key in doc["totals"]["lines"], key
+
+
+def test_income_by_source_and_project_sources(parsed):
+    """收支总表: all of each example's income is 一般公共预算; Shanxi project tables say the same per project."""
+    for name, doc in parsed.items():
+        sources = doc["totals"]["income_by_source"]
+        assert sources["general_budget"] == approx(doc["totals"]["current_year_income"]), name
+        assert sum(sources.values()) == approx(doc["totals"]["current_year_income"]), name
+        for p in doc["projects"]:
+            if doc["layout"] == "shanxi":
+                assert p["budget_sources_wan"]["general_budget"] == approx(p["amount_wan"]), p["name"]
 
 
 def test_totals_add_up(parsed):
