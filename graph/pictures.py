@@ -52,7 +52,7 @@ def _save(fig, output: Path) -> Path:
 
 def draw_graph(g: nx.MultiDiGraph, centres: list[str], title: str, output: Path) -> Path:
     plt, _ = _pyplot()
-    pos = layout(g)
+    pos = layout(g, centres)
     n = g.number_of_nodes()
     side = min(28, 8 + n ** 0.5)
     fig, ax = plt.subplots(figsize=(side, side * 0.75))

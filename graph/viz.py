@@ -113,14 +113,29 @@ def search_hits_to_nodes(g: nx.MultiDiGraph, hits) -> list[str]:
 # ---------------------------------------------------------------- layout and elements
 
 
-def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """Positions computed once in Python: the page never runs a physics simulation, so thousands of nodes do not stall."""
+RINGS = (("department",), ("project", "policy"), ("funding", "unit"), ("functional", "economic"), ("indicator",),
+         ("document",))
+"""Ring order around one centre: money first, then classifications, then what was promised."""
+
+
+def layout(g: nx.MultiDiGraph, centres: Optional[list[str]] = None) -> dict[str, tuple[float, float]]:
+    """Positions computed once in Python: the page never runs a physics simulation, so thousands of nodes do not stall.
+
+    A star around one centre (a department with a hundred rows) is drawn as rings by kind; other graphs by force."""
     n = g.number_of_nodes()
     if n == 0:
         return {}
     simple = nx.Graph(g.to_undirected())
     scale = 120 * math.sqrt(n) + 200
-    if n <= 1500:
+    if centres and len(centres) == 1 and simple.degree(centres[0]) > 30:
+        centre = centres[0]
+        shells = [[centre]]
+        for kinds in RINGS:
+            ring = sorted(v for v, a in g.nodes(data=True) if a["kind"] in kinds and v != centre)
+            if ring:
+                shells.append(ring)
+        pos = nx.shell_layout(simple, nlist=shells)
+    elif n <= 1500:
         pos = nx.spring_layout(simple, seed=7, iterations=60 if n <= 400 else 30, k=1.6 / math.sqrt(n))
     else:
         kinds = sorted({a["kind"] for _, a in g.nodes(data=True)}, key=list(STYLE).index)
@@ -151,7 +166,7 @@ def _node_amount(g: nx.MultiDiGraph, v: str, a: dict) -> Optional[float]:
 
 
 def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
-    pos = layout(g)
+    pos = layout(g, centres)
     amounts = {v: _node_amount(g, v, a) for v, a in g.nodes(data=True)}
     top = max([x for x in amounts.values() if x] or [1])
     ids = {v: f"n{i}" for i, v in enumerate(sorted(g.nodes))}
