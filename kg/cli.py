@@ -87,6 +87,20 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
 
 @app.command()
+def reindex():
+    """Rebuild the search index from the stored records (after the index was deleted or the tool upgraded)."""
+    from kg.search.index import SearchIndex
+
+    store = _store()
+    docs = {key: store.get(key) for key in store.manifest()}
+    docs = {k: d for k, d in docs.items() if d is not None}
+    if not docs:
+        fail("the store is empty; run `kg ingest PATH` first")
+    SearchIndex(store.home, procs=2 if len(docs) >= 20 else 1).rebuild(docs)
+    err.print(f"search index rebuilt from {len(docs)} documents")
+
+
+@app.command()
 def formats(as_json: bool = typer.Option(False, "--json")):
     """List the document layouts this tool can read."""
     from kg.ingest.layouts import LAYOUTS

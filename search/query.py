@@ -10,6 +10,7 @@ matches as a verbatim substring (a phrase of character bigrams) of a name
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,13 +196,18 @@ _OPEN: dict[str, tuple] = {}
 def _searcher(index: SearchIndex):
     """One searcher per process, reopened when the index changed (a new commit)."""
     key = str(index.dir)
-    ix, s = _OPEN.get(key, (None, None))
-    if ix is None or not s.up_to_date():
+    inode = os.stat(index.dir).st_ino  # a rebuilt index is a new folder: never trust the old readers
+    ix, s, seen = _OPEN.get(key, (None, None, None))
+    try:
+        fresh = ix is not None and seen == inode and s.up_to_date()
+    except Exception:  # files of an index rebuilt under us
+        fresh = False
+    if not fresh:
         if s is not None:
             s.close()  # not refresh(): reused segment readers miss deletions made since
         ix = index.open()
         s = ix.searcher()
-    _OPEN[key] = (ix, s)
+    _OPEN[key] = (ix, s, inode)
     return s
 
 

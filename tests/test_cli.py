@@ -73,3 +73,17 @@ def test_show_policy_by_any_bracket(use_home):
     data = json.loads(runner.invoke(app, ["show", "晋财行[2025]110号", "--json"]).stdout)
     assert data["kind"] == "policy" and data["label"] == "晋财行〔2025〕110号"
     assert len([n for n in data["neighbours"] if n["relation"] == "cites"]) == 2
+
+
+def test_reindex_rebuilds_a_lost_index(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import EXAMPLES
+
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    assert runner.invoke(app, ["ingest", str(EXAMPLES)]).exit_code == 0
+    shutil.rmtree(tmp_path / "home" / "index")
+    assert runner.invoke(app, ["search", "选调生"]).exit_code == 2  # no index: a message, not a traceback
+    assert runner.invoke(app, ["reindex"]).exit_code == 0
+    data = json.loads(runner.invoke(app, ["search", "选调生", "--type", "project", "--json"]).stdout)
+    assert len(data["hits"]) == 5
