@@ -76,7 +76,7 @@ class Store:
 
     def put(self, key: str, document: BudgetDocument) -> str:
         doc_id = document_id(key)
-        atomic_write(self.docs_dir / f"{doc_id}.json", document.model_dump_json(indent=1).encode("utf-8"))
+        atomic_write(self.docs_dir / f"{doc_id}.json", document.model_dump_json().encode("utf-8"))
         manifest = self.manifest()
         manifest[key] = {"doc_id": doc_id, "sha256": document.sha256, "layout": document.layout, "source": document.source}
         self._save_manifest(manifest)
