@@ -59,8 +59,11 @@ def ours(files, home: Path):
     shutil.rmtree(home, ignore_errors=True)
     t = time.perf_counter()
     with SearchIndex(home, procs=2 if (os.cpu_count() or 1) > 1 else 1).writer() as w:
-        ingest_paths([str(f) for f in files], Store(home), on_document=w.replace)
+        outcomes = ingest_paths([str(f) for f in files], Store(home), on_document=w.replace)
     ingest = time.perf_counter() - t
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise SystemExit(f"{len(failed)} documents failed to ingest, e.g. {failed[0].source}: {failed[0].problems[0].message}")
     search(home, QUERIES[0])  # warm: open files once, as a running process would
     p50, p99 = timed_queries(lambda q: search(home, q, limit=20))
     return ingest, size_of(home / "index"), p50, p99

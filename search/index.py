@@ -28,6 +28,7 @@ def schema() -> Schema:
         type=ID(stored=True, sortable=True),
         label=STORED,
         label_exact=ID,
+        label_len=NUMERIC(int, sortable=True, shift_step=0),
         label_grams=TEXT(analyzer=BigramAnalyzer(), phrase=True, field_boost=4.0),
         body_grams=TEXT(analyzer=BigramAnalyzer(), phrase=True),
         words=TEXT(analyzer=WordAnalyzer(), phrase=True, spelling=True),
@@ -53,7 +54,7 @@ def entries(key: str, doc: BudgetDocument) -> Iterator[dict]:
         # the label is indexed in label_grams; indexing it again in body_grams only costs time
         rest = body[len(label):] if body.startswith(label) else body
         e = {**common, "key": f"{key}#{kind}#{n}", "type": kind, "label": label, "label_exact": normalise(label),
-             "label_grams": label, "body_grams": rest, "words": f"{label} {context}", "body": body, "context": context,
+             "label_grams": label, "body_grams": rest, "label_len": len(label), "words": f"{label} {context}", "body": body, "context": context,
              "line": line, "docnum": ",".join(docnums)}
         if amount is not None:
             e["amount_wan"] = float(amount)

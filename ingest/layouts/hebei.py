@@ -24,7 +24,11 @@ from ..tables import Row, Sheet, compact, find_sheets, parse_amount, sheets as c
 NAME = "hebei"
 DESCRIPTION = "部门预算公开表 + 项目绩效目标表 with 项目编码 and 指标值确定依据; Hebei counties"
 
-_DEPT = re.compile(r"^(\d{3,6})\s*([\u4e00-\u9fff（）()·\-]{4,40})$")
+_DEPT = re.compile(r"^(\d{3,6})\s*([\u4e00-\u9fff][\u4e00-\u9fff0-9A-Za-z（）()·\-]{3,40})$")
+"""A budget code then the department name: 909卢龙县刘家营乡人民政府, 990 峰峰西固义乡人民政府."""
+ORG_NAME_END = re.compile(r"(?:政府|局|委员会|委|部|中心|办公室|办事处|办|院|所|站|会|处|室|队|校|馆|社|团|厅|署|台|公司)$")
+"""How the names of budget units end (人民政府, 财政局, 街道办事处, 卫生院 …)."""
+
 _CODE_YEAR = re.compile(r"^\d{6}(\d{2})[A-Z]")
 
 
@@ -76,7 +80,7 @@ def _department(rows: Sequence[Row], text: str, source: str) -> Department:
     for row in rows[:200]:
         for cell in row.cells:
             m = _DEPT.match(compact(cell).replace(" ", ""))
-            if m and re.search(r"(?:政府|局|委员会|部|中心|办公室|院|所|站|会)$", m.group(2)):
+            if m and ORG_NAME_END.search(m.group(2)):
                 code, name, line = m.group(1), m.group(2), row.line
                 break
         if name:
