@@ -180,7 +180,7 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
     types, lengths = reader.column_reader("type"), reader.column_reader("label_len")
     ranked = sorted(matched, key=lambda d: (matched[d], -TYPE_WEIGHT.get(types[d], 1.0), lengths[d], d))
     hits = _verified_hits(s, ranked, matched, pieces, limit)
-    facets = _facets(s, _true_matches(s, matched, pieces, notes))
+    facets = _facets(s, _facet_docs(matched))
     suggestions = [] if hits else _suggest(s, index, pieces)
     return SearchResult(text, hits, facets, suggestions, notes)
 
@@ -214,19 +214,11 @@ def _verified_hits(s, ranked: list[int], tiers: dict[int, int], pieces, limit: i
     return _policies_once(s, hits)
 
 
-VERIFY_LIMIT = 3000
-"""Up to this many candidates are checked verbatim for the facet counts; beyond, counts are of candidates."""
-
-
-def _true_matches(s, matched: dict[int, int], pieces, notes: list[str]) -> list[int]:
-    """Every match, for the facet counts. A two-character piece is one bigram, exact by construction; other
-    candidates are checked against their stored text while there are few enough to do it quickly."""
-    if len(pieces) == 1 and pieces[0][0] == "text" and len(pieces[0][1]) <= 2:
-        return list(matched)
-    if len(matched) > VERIFY_LIMIT:
-        notes.append(f"facet counts are of {len(matched)} candidates that hold every character pair of the query")
-        return list(matched)
-    return [d for d in matched if _verified(s.stored_fields(d), pieces)]
+def _facet_docs(matched: dict[int, int]) -> list[int]:
+    """The entries counted in the facets: every candidate, i.e. every entry holding all character pairs of
+    each query piece. A verbatim match always is one; an entry holding the pairs apart would be counted too
+    (checking each one against its stored text cost ten times the search itself)."""
+    return list(matched)
 
 
 def _facets(s, docnums: list[int]) -> dict[str, dict[str, int]]:
