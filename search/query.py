@@ -10,8 +10,10 @@ matches as a verbatim substring (a phrase of character bigrams) of a name
 from __future__ import annotations
 
 import difflib
+import heapq
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -176,11 +178,16 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
     if filters:
         allowed = set(s.docs_for_query(Q.And(filters)))
         matched = {d: t for d, t in matched.items() if d in allowed}
-    reader = s.reader()
-    types, lengths = reader.column_reader("type"), reader.column_reader("label_len")
-    ranked = sorted(matched, key=lambda d: (matched[d], -TYPE_WEIGHT.get(types[d], 1.0), lengths[d], d))
-    hits = _verified_hits(s, ranked, matched, pieces, limit)
-    facets = _facets(s, _facet_docs(matched))
+    columns = _columns(s)
+    types, lengths = columns["type"], columns["label_len"]
+    weight = {t: -w for t, w in TYPE_WEIGHT.items()}
+    best = heapq.nsmallest(max(limit * 5, 200), matched,
+                           key=lambda d: (matched[d], weight.get(types[d], -1.0), lengths[d], d))
+    hits = _verified_hits(s, best, matched, pieces, limit)
+    if len(hits) < limit and len(best) < len(matched):  # many candidates failed the verbatim check: look further
+        ranked = sorted(matched, key=lambda d: (matched[d], weight.get(types[d], -1.0), lengths[d], d))
+        hits = _verified_hits(s, ranked, matched, pieces, limit)
+    facets = _facets(columns, _facet_docs(matched))
     suggestions = [] if hits else _suggest(s, index, pieces)
     return SearchResult(text, hits, facets, suggestions, notes)
 
@@ -221,17 +228,23 @@ def _facet_docs(matched: dict[int, int]) -> list[int]:
     return list(matched)
 
 
-def _facets(s, docnums: list[int]) -> dict[str, dict[str, int]]:
-    reader = s.reader()
+def _facets(columns: dict[str, list], docnums: list[int]) -> dict[str, dict[str, int]]:
     out = {}
     for name in ("type", "department"):
-        column = reader.column_reader(name)
-        counts: dict[str, int] = {}
-        for d in docnums:
-            key = column[d]
-            counts[key] = counts.get(key, 0) + 1
-        out[name] = dict(sorted(counts.items()))
+        column = columns[name]
+        out[name] = dict(sorted(Counter(column[d] for d in docnums).items()))
     return out
+
+
+def _columns(s) -> dict[str, list]:
+    """type, department and name length of every entry, read once per open searcher (kept on it): ranking
+    and facets then cost list lookups, not column-file reads."""
+    cached = getattr(s, "_kg_columns", None)
+    if cached is None:
+        reader = s.reader()
+        cached = {name: list(reader.column_reader(name)) for name in ("type", "department", "label_len")}
+        s._kg_columns = cached
+    return cached
 
 
 _OPEN: dict[str, tuple] = {}
