@@ -14,35 +14,14 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kg.model import LegalBasis, Provenance
+from kg.text import NUMBER as _NUMBER, clean_prefix as _clean_prefix, compact, format_number as _format
+from kg.text import normalise_number  # noqa: F401  (part of this module's interface)
 
-from .tables import compact
-
-OPEN = "〔[【（(［{｛〈"
-CLOSE = "〕]】）)］}｝〉"
-_NUMBER = re.compile(
-    rf"(?P<prefix>[\u4e00-\u9fffA-Za-z]{{0,16}})\s*[{re.escape(OPEN)}]\s*(?P<year>(?:19|20)\d{{2}})\s*"
-    rf"[{re.escape(CLOSE)}]\s*(?:第\s*)?(?P<seq>\d{{1,5}})\s*号"
-)
-_PREFIX_CUT = re.compile(r".*(?:通知|意见|办法|方案|规定|决定|纪要|请示|通告|文件|印发|转发|关于|依据|根据|按照|参照|执行|详见|见|的|及|和|与|或)")
 _TITLE = re.compile(r"《(?P<title>[^《》]{2,120})》")
 _ORG = re.compile(r"(?:厅|局|部|委|委员会|政府|办公室|办公厅|院|会|中心|小组|党组|署|处|室|所|组)$")
 _LEAD = re.compile(r"^(?:\d+[.、]|该项目|本项目|依据|根据|按照|参照|按|据|经|由|关于|文件|是|为)+")
 _TRAIL = re.compile(r"(?:关于印发|关于转发|关于|联合印发|印发|转发|下发|文件|发布|制定|的)+$")
 _DELIMS = "。；;，,（()）》\n"
-
-
-def normalise_number(text: str) -> Optional[str]:
-    """晋财预 [2020] 52号 → 晋财预〔2020〕52号; None when the text holds no document number."""
-    m = _NUMBER.search(compact(text).replace(" ", ""))
-    return _format(m) if m else None
-
-
-def _clean_prefix(prefix: str) -> str:
-    return _PREFIX_CUT.sub("", prefix)
-
-
-def _format(m: re.Match) -> str:
-    return f"{_clean_prefix(m.group('prefix'))}〔{m.group('year')}〕{int(m.group('seq'))}号"
 
 
 @dataclass

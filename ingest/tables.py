@@ -15,8 +15,7 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Iterator, Optional, Sequence
 
-CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-"""Chinese characters and full-width punctuation."""
+from kg.text import CJK, compact  # noqa: F401  (re-exported: layouts import compact from here)
 
 WATERMARKS = ("扫描全能王", "都在用的扫描App", "仅供内部审核", "page number")
 """Page furniture that scanners and converters stamp on pages: dropped wherever found."""
@@ -27,7 +26,6 @@ _CELL_TAG = re.compile(r"\s*</?t[dh]\b[^>]*>\s*", re.I)
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_BULLET = re.compile(r"^[-*+]\s+")
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -63,11 +61,6 @@ class Row:
             if cell and rx.search(cell):
                 return i
         return None
-
-
-def compact(text: str) -> str:
-    """Drop the spaces that converters put next to Chinese characters (line breaks, justification)."""
-    return _SPACE_NEAR_CJK.sub("", text).strip()
 
 
 _NEEDS_CLEANING = re.compile("[<&*\\[\"“”\u00a0\u3000]|" + "|".join(re.escape(m) for m in WATERMARKS))

@@ -14,9 +14,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from kg.model import BudgetDocument
+if TYPE_CHECKING:  # loaded on first use: a search never needs the model
+    from kg.model import BudgetDocument
 
 DEFAULT_HOME = ".kg"
 
@@ -94,12 +95,16 @@ class Store:
         return True
 
     def get(self, key: str) -> Optional[BudgetDocument]:
+        from kg.model import BudgetDocument
+
         entry = self.manifest().get(key)
         path = self.docs_dir / f"{entry['doc_id']}.json" if entry else None
         return BudgetDocument.model_validate_json(path.read_bytes()) if path and path.exists() else None
 
     def documents(self) -> list[BudgetDocument]:
         """All stored documents, in a stable order (by source path)."""
+        from kg.model import BudgetDocument
+
         docs = []
         for entry in self.manifest().values():
             path = self.docs_dir / f"{entry['doc_id']}.json"

@@ -21,7 +21,7 @@ from typing import Iterable, Optional
 
 from whoosh.analysis import Token, Tokenizer
 
-from kg.ingest.tables import compact
+from kg.text import compact
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
 """Budget terms jieba does not know (选调生, 三公经费, 一事一议 …), one per line."""

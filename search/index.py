@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from kg.model import BudgetDocument
+if TYPE_CHECKING:  # the model (pydantic) is not needed to answer a query
+    from kg.model import BudgetDocument
 
 from .analysis import BigramAnalyzer, WordAnalyzer, learn, normalise
 

@@ -1,0 +1,43 @@
+"""Text normalisation shared by ingest and search, with no heavy imports (a cold `kg search` loads only this).
+
+* ``compact``: drop the spaces converters put next to Chinese characters;
+* document numbers (文号): any bracket style → 〔〕, e.g. 晋财预[2020]52号 → 晋财预〔2020〕52号.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+"""Chinese characters and full-width punctuation."""
+
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
+
+
+def compact(text: str) -> str:
+    """Drop the spaces that converters put next to Chinese characters (line breaks, justification)."""
+    return _SPACE_NEAR_CJK.sub("", text).strip()
+
+
+OPEN = "〔[【（(［{｛〈"
+CLOSE = "〕]】）)］}｝〉"
+NUMBER = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fffA-Za-z]{{0,16}})\s*[{re.escape(OPEN)}]\s*(?P<year>(?:19|20)\d{{2}})\s*"
+    rf"[{re.escape(CLOSE)}]\s*(?:第\s*)?(?P<seq>\d{{1,5}})\s*号"
+)
+PREFIX_CUT = re.compile(r".*(?:通知|意见|办法|方案|规定|决定|纪要|请示|通告|文件|印发|转发|关于|依据|根据|按照|参照|执行|详见|见|的|及|和|与|或)")
+
+
+def normalise_number(text: str) -> Optional[str]:
+    """晋财预 [2020] 52号 → 晋财预〔2020〕52号; None when the text holds no document number."""
+    m = NUMBER.search(compact(text).replace(" ", ""))
+    return format_number(m) if m else None
+
+
+def clean_prefix(prefix: str) -> str:
+    return PREFIX_CUT.sub("", prefix)
+
+
+def format_number(m: re.Match) -> str:
+    return f"{clean_prefix(m.group('prefix'))}〔{m.group('year')}〕{int(m.group('seq'))}号"
