@@ -104,16 +104,10 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
             if v:
                 yield T(dn, term(p), Literal(v))
         for key, value in d.totals.income_by_source.items():
-            obs = iri("observation", "income", dep.name, year or 0, key)
-            yield T(obs, a, term("bkg:IncomeObservation"))
-            yield T(obs, term("qb:dataSet"), term("bkg:DepartmentIncome"))
-            yield T(obs, term("bkg:organization"), dn)
-            yield T(obs, term("bkg:fundingSource"), iri("funding", key))
-            yield T(obs, term("bkg:amountWan"), dec(value))
-            yield T(obs, term("bkg:currencyUnit"), Literal("万元"))
-            if year_lit:
-                yield T(obs, year_p, year_lit)
-            yield T(obs, derived, doc)
+            yield from _observation(
+                iri("observation", "income", dep.name, year or 0, key), "bkg:IncomeObservation",
+                "bkg:DepartmentIncome", [("bkg:organization", dn), ("bkg:fundingSource", iri("funding", key))],
+                [("bkg:amountWan", value)], "万元", year_lit, doc, d.totals.lines.get(f"income_by_source.{key}"))
         for unit in dep.subunits:
             un = iri("unit", unit)
             yield T(un, a, term("bkg:Unit"))
@@ -131,19 +125,11 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 yield T(fn, term("skos:inScheme"), term("bkg:FunctionalScheme"))
                 if r.parent_code:
                     yield T(fn, broader, iri("functional", r.parent_code))
-            obs = iri("observation", "spending", dep.name, year or 0, r.code)
-            yield T(obs, a, term("bkg:SpendingObservation"))
-            yield T(obs, term("qb:dataSet"), term("bkg:FunctionalSpending"))
-            yield T(obs, term("bkg:organization"), dn)
-            yield T(obs, term("bkg:classification"), fn)
-            yield T(obs, term("bkg:currencyUnit"), Literal("万元"))
-            if year_lit:
-                yield T(obs, year_p, year_lit)
-            for p, v in (("bkg:amountWan", r.total), ("bkg:basicWan", r.basic), ("bkg:projectWan", r.project)):
-                if v is not None:
-                    yield T(obs, term(p), dec(v))
-            yield T(obs, derived, doc)
-            yield T(obs, line_p, integer(r.source.line))
+            yield from _observation(
+                iri("observation", "spending", dep.name, year or 0, r.code), "bkg:SpendingObservation",
+                "bkg:FunctionalSpending", [("bkg:organization", dn), ("bkg:classification", fn)],
+                [("bkg:amountWan", r.total), ("bkg:basicWan", r.basic), ("bkg:projectWan", r.project)],
+                "万元", year_lit, doc, r.source.line)
 
         for i, p in enumerate(d.projects):
             pid = ids.project(d, i)
@@ -176,13 +162,11 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                     value = getattr(p.funding, key)
                     if value is None:
                         continue
-                    obs = iri("observation", "funding", *pid, key)
-                    yield T(obs, a, term("bkg:FundingObservation"))
-                    yield T(obs, term("qb:dataSet"), term("bkg:ProjectFunding"))
-                    yield T(obs, term("bkg:project"), pn)
-                    yield T(obs, term("bkg:fundingSource"), iri("funding", key))
-                    yield T(obs, term("bkg:amountYuan"), dec(value))
-                    yield T(obs, term("bkg:currencyUnit"), Literal("元"))
+                    yield from _observation(
+                        iri("observation", "funding", *pid, key), "bkg:FundingObservation", "bkg:ProjectFunding",
+                        [("bkg:project", pn), ("bkg:fundingSource", iri("funding", key))],
+                        [("bkg:amountYuan", value)], "元", year_lit, doc,
+                        p.funding.source.line if p.funding.source else None)
                     if value:
                         yield T(pn, term("bkg:fundedBy"), iri("funding", key))
             for b in p.legal_bases:
@@ -205,6 +189,24 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 yield from _indicator(iri("indicator", *pid, n), ind, pn, doc)
         for n, ind in enumerate(d.department_indicators, 1):
             yield from _indicator(iri("indicator", dep.name, year or 0, "整体", n), ind, dn, doc)
+
+
+def _observation(node: NamedNode, cls: str, dataset: str, dimensions, measures, unit: str,
+                 year: Optional[Literal], doc: NamedNode, line: Optional[int]) -> Iterator[Triple]:
+    """A Data Cube observation: its dimensions, its amounts, the unit (万元 or 元) always explicit, and where it was read."""
+    yield Triple(node, RDF_TYPE, term(cls))
+    yield Triple(node, term("qb:dataSet"), term(dataset))
+    for prop, value in dimensions:
+        yield Triple(node, term(prop), value)
+    for prop, value in measures:
+        if value is not None:
+            yield Triple(node, term(prop), dec(value))
+    yield Triple(node, term("bkg:currencyUnit"), Literal(unit))
+    if year is not None:
+        yield Triple(node, term("bkg:fiscalYear"), year)
+    yield Triple(node, term("prov:wasDerivedFrom"), doc)
+    if line is not None:
+        yield Triple(node, term("bkg:sourceLine"), integer(line))
 
 
 def _indicator(node: NamedNode, ind, owner: NamedNode, doc: NamedNode) -> Iterator[Triple]:

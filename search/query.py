@@ -114,8 +114,6 @@ def parse(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 TYPE_WEIGHT = {"project": 1.6, "policy": 1.5, "department": 1.3, "indicator": 1.0, "text": 0.7}
 """Among equally good matches people look for money first: projects and policies before indicators and prose."""
 
-TIER_NAMES = ("exact name", "name contains", "mention")
-
 
 RAREST = 4
 """Pieces longer than this many character pairs look up only their rarest pairs: as selective in practice,
