@@ -86,6 +86,28 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
         raise typer.Exit(1)
 
 
+@app.command(name="check")
+def check_cmd(as_json: bool = typer.Option(False, "--json")):
+    """Does each stored document add up? Totals against rows, projects against their target tables."""
+    from kg.checks import check
+
+    docs = _store().documents()
+    if not docs:
+        fail("the store is empty; run `kg ingest PATH` first")
+    results = {d.source: check(d) for d in docs}
+    count = sum(len(v) for v in results.values())
+    if as_json:
+        emit_json([{"source": src, "findings": [x.as_dict() for x in found]} for src, found in results.items()])
+    else:
+        for src, found in results.items():
+            out.print(f"{'✓' if not found else '✗'} {src}: " + ("adds up" if not found else f"{len(found)} findings"))
+            for x in found:
+                out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
+                          f"({x.file}:{','.join(map(str, x.lines))})")
+    if count:
+        raise typer.Exit(1)
+
+
 @app.command()
 def reindex():
     """Rebuild the search index from the stored records (after the index was deleted or the tool upgraded)."""

@@ -87,3 +87,30 @@ def test_reindex_rebuilds_a_lost_index(tmp_path, monkeypatch):
     assert runner.invoke(app, ["reindex"]).exit_code == 0
     data = json.loads(runner.invoke(app, ["search", "选调生", "--type", "project", "--json"]).stdout)
     assert len(data["hits"]) == 5
+
+
+def test_check_examples_add_up(use_home):
+    result = runner.invoke(app, ["check", "--json"])
+    assert result.exit_code == 0, result.output
+    assert all(doc["findings"] == [] for doc in json.loads(result.stdout))
+
+
+def test_check_finds_what_does_not_add_up(tmp_path, monkeypatch):
+    from conftest import EXAMPLES
+
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    src = sorted(EXAMPLES.glob("*liushukou*"))[0].read_text(encoding="utf-8")
+    # one project row and one functional row changed, as a careless edit of the tables would
+    bad = src.replace("村级管理费用（三保）\t260.00\t260.00", "村级管理费用（三保）\t261.00\t261.00")
+    bad = bad.replace("2101103\t公务员医疗补助\t14.13\t14.13\t", "2101103\t公务员医疗补助\t15.13\t14.13\t")
+    bad = bad.replace("201\t一般公共服务支出\t713.98\t698.73\t15.25", "201\t一般公共服务支出\t713.98\t698.73\t16.25")
+    assert bad.count("261.00") == 2 and "15.13" in bad and "16.25" in bad
+    (tmp_path / "bad.txt").write_text(bad, encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(tmp_path / "bad.txt")]).exit_code == 0
+    result = runner.invoke(app, ["check", "--json"])
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)[0]["findings"]
+    checks = {f["check"] for f in findings}
+    assert {"projects-total", "project-funding", "functional-children", "functional-row"} <= checks
+    funding = next(f for f in findings if f["check"] == "project-funding")
+    assert funding["expected"] == 261.0 and funding["found"] == 260.0 and funding["source"]["lines"]
