@@ -29,6 +29,7 @@ demo: export KG_HOME = $(DEMO_HOME)
 demo: setup
 	mkdir -p $(OUT)
 	$(KG) ingest examples/
+	$(KG) check
 	$(KG) search 选调生
 	$(KG) policy '晋财行【2025】110号'
 	$(KG) export --format json --output $(OUT)/budget.json
