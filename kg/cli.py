@@ -249,15 +249,19 @@ def _graph():
     return build(docs)
 
 
-def _graph_and_node(name: str):
-    """The graph and the node a user named, or a one-line error."""
+def _resolve(g, name: str) -> str:
+    """The node a user named, or a one-line error."""
     from kg.graph.queries import NotFound, resolve
 
-    g = _graph()
     try:
-        return g, resolve(g, name)
+        return resolve(g, name)
     except NotFound as exc:
         fail(str(exc))
+
+
+def _graph_and_node(name: str):
+    g = _graph()
+    return g, _resolve(g, name)
 
 
 @app.command()
@@ -275,7 +279,7 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
             fail(f"no such file: {file}", 2)
         query = file.read_text(encoding="utf-8")
     store = _store()
-    if not store.documents():
+    if not store.manifest():
         fail("the store is empty; run `kg ingest PATH` first")
     try:
         result = sp.run(sp.open_store(store), query)
@@ -371,7 +375,7 @@ def path(source: str = typer.Argument(...), target: str = typer.Argument(...),
     from kg.graph.queries import NotFound, shortest_path
 
     g, a = _graph_and_node(source)
-    _, b = _graph_and_node(target)
+    b = _resolve(g, target)
     try:
         steps = shortest_path(g, a, b)
     except NotFound as exc:
