@@ -51,12 +51,15 @@ class Store:
         self.home = Path(home) if home else kg_home()
         self.docs_dir = self.home / "documents"
         self.manifest_path = self.home / "manifest.json"
+        self._manifest: Optional[dict[str, dict]] = None
+        """The manifest as last read or written by this object: a batch reads it once, not once per file."""
 
     @contextmanager
     def locked(self) -> Iterator["Store"]:
         self.home.mkdir(parents=True, exist_ok=True)
         with open(self.home / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            self._manifest = None  # another run may have written before we got the lock
             try:
                 yield self
             finally:
@@ -64,12 +67,15 @@ class Store:
 
     # manifest: source key (absolute path) → {doc_id, sha256, layout, source}
     def manifest(self) -> dict[str, dict]:
-        if not self.manifest_path.exists():
-            return {}
-        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        """Source key → entry. Read-only for callers: change it through put and remove."""
+        if self._manifest is None:
+            self._manifest = json.loads(self.manifest_path.read_text(encoding="utf-8")) \
+                if self.manifest_path.exists() else {}
+        return self._manifest
 
     def _save_manifest(self, manifest: dict[str, dict]) -> None:
         atomic_write(self.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+        self._manifest = manifest
 
     def is_current(self, key: str, sha256: str) -> bool:
         entry = self.manifest().get(key)
@@ -78,13 +84,13 @@ class Store:
     def put(self, key: str, document: BudgetDocument) -> str:
         doc_id = document_id(key)
         atomic_write(self.docs_dir / f"{doc_id}.json", document.model_dump_json().encode("utf-8"))
-        manifest = self.manifest()
+        manifest = dict(self.manifest())
         manifest[key] = {"doc_id": doc_id, "sha256": document.sha256, "layout": document.layout, "source": document.source}
         self._save_manifest(manifest)
         return doc_id
 
     def remove(self, key: str) -> bool:
-        manifest = self.manifest()
+        manifest = dict(self.manifest())
         entry = manifest.pop(key, None)
         if entry is None:
             return False
