@@ -6,10 +6,12 @@ Two analyzers, each fixing a trap of jieba's stock ChineseAnalyzer for Whoosh:
   token ordinals (the stock analyzer records character offsets as positions,
   so phrase queries never match), and tokens never overlap (search mode's
   overlapping tokens break highlighting: 马克思 highlighted as 马克).
-* ``BigramAnalyzer``: overlapping character bigrams at consecutive positions.
-  A phrase of bigrams is a verbatim substring, so any 2+ character piece of a
-  name finds it however jieba would have cut it, and queries need no jieba
-  (its dictionary takes ~0.6 s to load, too slow for a command people type).
+* ``BigramAnalyzer``: overlapping character bigrams. Every verbatim 2+ character
+  piece of a name holds all of its own bigrams, so a lookup of those terms finds
+  it however jieba would have cut it (hits are then checked verbatim), and
+  queries need no jieba (its dictionary takes ~0.6 s to load, too slow for a
+  command people type). Positions are ordinals in both analyzers, so a field
+  that keeps them supports phrases; the index does not need them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from kg.text import compact
 LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
 """Budget terms jieba does not know (选调生, 三公经费, 一事一议 …), one per line."""
 
-_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9.%]+")
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 
 

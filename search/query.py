@@ -1,10 +1,10 @@
 """Queries: `kg search` without loading jieba.
 
 A query is split on spaces; every piece must match. A piece that is a document
-number (any bracket style, or none) matches the normalised policy number
-exactly, so 晋财预[2020]52号 never finds 晋财预〔2020〕82号. Any other piece
-matches as a verbatim substring (a phrase of character bigrams) of a name
-(ranked high) or of the text (ranked lower); an exact name ranks first.
+number (any bracket style, or none) matches the normalised policy and project
+numbers exactly, so 晋财预[2020]52号 never finds 晋财预〔2020〕82号. Any other
+piece finds the entries holding all its character pairs (term lookups), ranked
+exact name > name contains > mention; every hit shown is checked verbatim.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
 from whoosh import query as Q
 
@@ -202,10 +202,14 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
     def rank(d: int) -> int:
         return matched[d] * tier_step + order[d]
 
-    best = heapq.nsmallest(max(limit * 5, 200), candidates, key=rank)
-    hits = _verified_hits(s, best, matched, pieces, limit, columns)
-    if len(hits) < limit and len(best) < len(candidates):  # many failed the verbatim check: look further
-        hits = _verified_hits(s, sorted(candidates, key=rank), matched, pieces, limit, columns)
+    def in_order() -> Iterator[int]:
+        """The best few first (a bounded heap); the full sort only if too many of them fail the verbatim check."""
+        best = heapq.nsmallest(max(limit * 5, 200), candidates, key=rank)
+        yield from best
+        if len(best) < len(candidates):
+            yield from sorted(candidates, key=rank)[len(best):]  # ranks are unique: the sorted prefix is `best`
+
+    hits = _verified_hits(s, in_order(), matched, pieces, limit, columns)
     facets = _facets(columns, _facet_docs(matched))
     suggestions = [] if hits else _suggest(s, index, pieces)
     return SearchResult(text, hits, facets, suggestions, notes)
@@ -218,7 +222,7 @@ def _verified(fields: dict, pieces) -> bool:
     return all(value in haystack or (kind == "number" and value in numbers) for kind, value in pieces)
 
 
-def _verified_hits(s, ranked: list[int], tiers: dict[int, int], pieces, limit: int, columns: dict) -> list[Hit]:
+def _verified_hits(s, ranked: Iterable[int], tiers: dict[int, int], pieces, limit: int, columns: dict) -> list[Hit]:
     hits: list[Hit] = []
     for d in ranked:
         fields = s.stored_fields(d)
