@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 
 from kg.model import Funding, Indicator, LegalBasis, Project, Provenance
 
+from .summary import BUDGET_SOURCES
 from .tables import Row, compact, parse_amount
 
 ORG_SUFFIX = re.compile(r"(?:政府|委员会|部|局|中心|办公室|院|所|站|队|会|校|馆|处|室|社|团)(?:[（(]本级[)）])?$")
@@ -71,8 +72,6 @@ class TargetTable:
 
 def read_project_rows(rows: Sequence[Row], carryover: bool, skip_names: set[str]) -> list[ProjectRow]:
     """Project rows of a 项目支出预算表, without the department and unit subtotal rows."""
-    from .summary import BUDGET_SOURCES
-
     out: list[ProjectRow] = []
     started = False
     columns: dict[int, str] = {}
@@ -105,8 +104,6 @@ def read_project_rows(rows: Sequence[Row], carryover: bool, skip_names: set[str]
 
 def _sources(row: Row, amount: Decimal, columns: dict[int, str]) -> dict[str, Decimal]:
     """The budget-source columns of a project row; blanks are 0 when the columns add up to the amount."""
-    from .summary import BUDGET_SOURCES
-
     found = {}
     for i, key in columns.items():
         value = parse_amount(row.cells[i]) if i < len(row.cells) else None
