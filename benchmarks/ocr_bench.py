@@ -13,6 +13,7 @@ it was right, which is how ``TRUST_CONFIDENCE`` was chosen.
 from __future__ import annotations
 
 import argparse
+import os
 import io
 import re
 import sys
@@ -88,7 +89,8 @@ def main(argv=None) -> int:
         pages += range(int(lo), int(hi or lo) + 1)
     ocr.check_engine()
     dump = a.dump.open("w", encoding="utf-8") if a.dump else None
-    print(f"OCR of {a.pdf.name} pages {a.pages}, rendered at {ocr.DPI} dpi, trust >= {ocr.TRUST_CONFIDENCE}")
+    print(f"OCR of {a.pdf.name} pages {a.pages}, rendered at {ocr.DPI} dpi, trust >= {ocr.TRUST_CONFIDENCE}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work slows pages/s)")
     print("scan dpi  pages/s  figures  read right  withheld  invented(trusted, wrong)")
     for dpi in (int(d) for d in a.scan_dpi.split(",")):
         r = evaluate(a.pdf, pages, dpi, dump)

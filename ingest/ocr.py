@@ -19,6 +19,11 @@ What is done to a page, in order:
    space between CJK glyphs and splits ``371,514,655.00`` after each comma, so neighbouring
    CJK glyphs and number pieces on one line are joined when the gap is small and no ruling
    line runs between them. A merged word's confidence is the lowest of its pieces.
+5. Read again, each on its own, the well-formed figures that scored below the trust threshold
+   (tesseract scores the first figure after a wide blank low however clear it is). A figure
+   whose second read, taken with its surroundings up to the cell's rules (so a piece lost
+   beside it makes the reads differ), agrees exactly takes the second read's confidence.
+   All crops of a page go to tesseract in one call.
 
 Coordinates are PDF points from the page's top-left corner, like the text-layer loader's.
 
@@ -63,6 +68,10 @@ APT_PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
 """What to install when the engine or the model is missing."""
 TRUST_CONFIDENCE = 80.0
 """Lowest tesseract confidence (0..100) at which a word with digits is taken as read."""
+PSM = "6"
+"""tesseract page segmentation: one uniform block of text (tables are rows of one size)."""
+PAGE_TIMEOUT = 300
+"""Seconds one page may take (a table page takes 2-5 s on one core)."""
 RULE_MIN_INCHES = 0.5
 """A dark run at least this long is a ruling line (no glyph stroke is that long)."""
 DARK = 160
@@ -117,7 +126,7 @@ def ocr_pages(pdf: PdfSource, pages: Optional[Iterable[int]] = None, *, dpi: int
                 cleaned, rules = remove_rules(gray, dpi)
                 scale = width / gray.shape[1]
                 running.append((number, width, height, rules, scale,
-                                pool.submit(_ocr_image, engine, cleaned, dpi, lang)))
+                                pool.submit(_read_page, engine, cleaned, rules, dpi, lang)))
                 while len(running) >= jobs * 2:  # bound the images held in memory
                     out.append(_finish(*running.popleft()))
             while running:
@@ -129,15 +138,65 @@ def ocr_pages(pdf: PdfSource, pages: Optional[Iterable[int]] = None, *, dpi: int
 
 def _finish(number: int, width: float, height: float, rules: list[Rule], scale: float,
             future: Future) -> PageWords:
-    tsv, image = future.result()
-    words = words_from_tsv(tsv, rules, image)
+    words = future.result()
     return PageWords(number=number, width=width, height=height, words=tuple(_scaled(w, scale) for w in words),
                      rules=tuple(Rule(r.x0 * scale, r.x1 * scale, r.top * scale, r.bottom * scale) for r in rules),
                      ocr=True)
 
 
-def _ocr_image(engine: str, image, dpi: int, lang: str):
-    return run_tesseract(engine, image, dpi, lang), image
+def _read_page(engine: str, image, rules: list[Rule], dpi: int, lang: str) -> list[Word]:
+    """Words (in pixels) of a cleaned page image: one OCR pass, then figures it was unsure of read again."""
+    words = words_from_tsv(run_tesseract(engine, image, dpi, lang), rules, image)
+    return reread_doubtful(engine, image, words, rules, dpi, lang)
+
+
+def reread_doubtful(engine: str, image, words: list[Word], rules: Iterable[Rule] = (), dpi: int = DPI,
+                    lang: str = LANG) -> list[Word]:
+    """Well-formed figures below the threshold, read again each on its own; a word whose second read
+    agrees exactly takes the second read's confidence.
+
+    Reading a whole table line at once, tesseract gives the first figure after a wide blank (the next
+    column) a low confidence however clear it is; read alone, a clear figure scores high and a doubtful
+    one stays low or reads differently. All the crops of a page go to tesseract as one image.
+    """
+    import numpy as np
+
+    doubtful = [i for i, w in enumerate(words) if is_figure(w) and not is_trusted(w)
+                and _WELL_FORMED.match(_ascii(w.text))]
+    if not doubtful:
+        return words
+    pad = 12
+    crops = []
+    for i in doubtful:
+        w = words[i]
+        # wide enough to take in a lost piece beside the word ("1," of "1,410,886.00"), so the second
+        # read disagrees rather than confirms the fragment; but not past the cell's ruling lines
+        middle, h = (w.x0 + w.x1) / 2, w.bottom - w.top
+        beside = [v for v in rules if v.bottom - v.top > v.x1 - v.x0 and v.top < w.bottom and v.bottom > w.top]
+        left = max([w.x0 - 2 * h] + [v.x1 for v in beside if (v.x0 + v.x1) / 2 < middle])
+        right = min([w.x1 + 2 * h] + [v.x0 for v in beside if (v.x0 + v.x1) / 2 > middle])
+        crops.append(image[max(0, int(w.top) - pad):int(w.bottom) + pad, max(0, int(left)):int(right) + 1])
+    gap = 40
+    sheet = np.full((sum(c.shape[0] + gap for c in crops) + gap, max(c.shape[1] for c in crops) + 2 * gap),
+                    255, np.uint8)
+    slots = []
+    y = gap
+    for c in crops:
+        sheet[y:y + c.shape[0], gap:gap + c.shape[1]] = c
+        slots.append((y, y + c.shape[0]))
+        y += c.shape[0] + gap
+    pieces: list[list[_Piece]] = [[] for _ in crops]
+    for word in words_from_tsv(run_tesseract(engine, sheet, dpi, lang)):
+        middle = (word.top + word.bottom) / 2
+        for k, (top, bottom) in enumerate(slots):
+            if top - gap / 2 <= middle < bottom + gap / 2:
+                pieces[k].append(_Piece(word.text, word.x0, word.x1, word.top, word.bottom, word.confidence or 0))
+    out = list(words)
+    for k, i in enumerate(doubtful):
+        again = sorted(pieces[k], key=lambda p: p.x0)
+        if again and "".join(p.text for p in again) == words[i].text:
+            out[i] = replace(words[i], confidence=min(p.confidence for p in again))
+    return out
 
 
 def _scaled(w: Word, s: float) -> Word:
@@ -202,8 +261,12 @@ def run_tesseract(path: str, gray, dpi: int, lang: str = LANG) -> str:
     h, w = gray.shape
     image = b"P5\n%d %d\n255\n" % (w, h) + gray.tobytes()
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # pages run in parallel; threads inside one only contend
-    done = subprocess.run([path, "stdin", "stdout", "-l", lang, "--psm", "6", "--dpi", str(dpi), "tsv"],
-                          input=image, capture_output=True, env=env)
+    try:
+        done = subprocess.run([path, "stdin", "stdout", "-l", lang, "--psm", PSM, "--dpi", str(dpi), "tsv"],
+                              input=image, capture_output=True, env=env, timeout=PAGE_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise UnreadableFile("ocr-failed", f"tesseract took over {PAGE_TIMEOUT} s on one page",
+                             "check that the page is a scan of text, or OCR it separately") from exc
     if done.returncode != 0:
         raise UnreadableFile("ocr-failed", f"tesseract failed: {done.stderr.decode(errors='replace').strip()[:200]}",
                              f"check the tesseract install (apt-get install -y {APT_PACKAGES})")
