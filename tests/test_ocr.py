@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from kg.ingest.ocr import (APT_PACKAGES, TRUST_CONFIDENCE, check_engine, is_figure, is_trusted, ocr_pages,
-                           remove_rules, withhold_untrusted, words_from_tsv)
+                           remove_rules, reread_doubtful, withhold_untrusted, words_from_tsv)
 from kg.ingest.textio import UnreadableFile
 from kg.ingest.words import PageWords, Rule, Word
 
@@ -121,6 +121,29 @@ def test_chinese_glyphs_are_joined_into_words_and_the_grid_becomes_rules(read):
     horizontals = [r for r in page.rules if r.x1 - r.x0 > 100]
     assert len(verticals) >= 5 and len(horizontals) >= 16  # the totals table's grid
     assert all(r.x1 - r.x0 < 2.5 for r in verticals) and all(r.bottom - r.top < 2.5 for r in horizontals)
+
+
+def test_a_second_read_confirms_a_clear_figure_but_not_a_fragment_of_one():
+    require_engine()
+    engine = check_engine()
+    doc = pdfium.PdfDocument(str(PDF))
+    page = doc[TOTALS_PAGE - 1]
+    height = page.get_size()[1]
+    image, rules = remove_rules(page.render(scale=300 / 72, grayscale=True).to_numpy(), 300)
+    textpage = page.get_textpage()
+
+    def seen(text: str) -> Word:  # the word as a first pass with a low score would give it, in pixels
+        start, count = textpage.search(text).get_next()
+        boxes = [textpage.get_charbox(i) for i in range(start, start + count)]
+        s = 300 / 72
+        return Word(text, min(b[0] for b in boxes) * s, max(b[2] for b in boxes) * s,
+                    (height - max(b[3] for b in boxes)) * s, (height - min(b[1] for b in boxes)) * s, 30.0)
+
+    whole, fragment = seen("371,514,655.00"), seen("514,655.00")  # the first hit: 财政拨款收入's amount
+    again = reread_doubtful(engine, image, [whole, fragment], rules)
+    doc.close()
+    assert again[0].text == whole.text and is_trusted(again[0]), again[0]
+    assert again[1].confidence == 30.0 and not is_trusted(again[1])  # "371," beside it: the reads differ
 
 
 def test_pages_out_of_range_are_refused():
