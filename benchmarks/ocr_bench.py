@@ -16,6 +16,7 @@ import argparse
 import os
 import io
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -49,13 +50,19 @@ def printed_figures(pdf: Path, number: int) -> Counter:
     return Counter(t for t in text.split() if FIGURE.match(t))
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (tesseract): a figure load does not skew."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def evaluate(pdf: Path, pages: list[int], dpi: int, dump=None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         scanned = Path(tmp) / "scan.pdf"
         scan(pdf, pages, dpi, scanned)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         read = ocr.ocr_pages(scanned)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     expected = right = withheld = invented = 0
     for original, page in zip(pages, read):
         want = printed_figures(pdf, original)
@@ -72,7 +79,7 @@ def evaluate(pdf: Path, pages: list[int], dpi: int, dump=None) -> dict:
             invented += trusted and not ok
             if dump:
                 dump.write(f"{dpi}\t{original}\t{w.text}\t{w.confidence:.1f}\t{int(ok)}\n")
-    return {"dpi": dpi, "pages": len(pages), "seconds": seconds, "expected": expected, "right": right,
+    return {"dpi": dpi, "pages": len(pages), "seconds": seconds, "cpu": cpu, "expected": expected, "right": right,
             "withheld": withheld, "invented": invented}
 
 
@@ -91,10 +98,10 @@ def main(argv=None) -> int:
     dump = a.dump.open("w", encoding="utf-8") if a.dump else None
     print(f"OCR of {a.pdf.name} pages {a.pages}, rendered at {ocr.DPI} dpi, trust >= {ocr.TRUST_CONFIDENCE}; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work slows pages/s)")
-    print("scan dpi  pages/s  figures  read right  withheld  invented(trusted, wrong)")
+    print("scan dpi  pages/s  cpu s/page  figures  read right  withheld  invented(trusted, wrong)")
     for dpi in (int(d) for d in a.scan_dpi.split(",")):
         r = evaluate(a.pdf, pages, dpi, dump)
-        print(f"{r['dpi']:>8}  {r['pages'] / r['seconds']:7.2f}  {r['expected']:7}  "
+        print(f"{r['dpi']:>8}  {r['pages'] / r['seconds']:7.2f}  {r['cpu'] / r['pages']:10.2f}  {r['expected']:7}  "
               f"{r['right']:5} ({100 * r['right'] / max(1, r['expected']):5.1f}%)  {r['withheld']:8}  {r['invented']:8}")
     if dump:
         dump.close()
