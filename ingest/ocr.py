@@ -67,7 +67,9 @@ LANG = "chi_sim"
 APT_PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
 """What to install when the engine or the model is missing."""
 TRUST_CONFIDENCE = 80.0
-"""Lowest tesseract confidence (0..100) at which a word with digits is taken as read."""
+"""Lowest tesseract confidence (0..100) at which a figure is taken as read. Measured with
+benchmarks/ocr_bench.py on 7 table pages scanned at 150/200/300 dpi (891 figure words): the wrong
+figures scored at most 68, while 819 of 855 right ones scored 80 or more; 80 leaves a margin."""
 PSM = "6"
 """tesseract page segmentation: one uniform block of text (tables are rows of one size)."""
 PAGE_TIMEOUT = 300
