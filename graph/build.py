@@ -142,7 +142,7 @@ def write_graph(documents: Iterable[BudgetDocument], fmt: str, output: Path) -> 
 
 def find_nodes(g: nx.MultiDiGraph, name: str, kind: Optional[str] = None) -> list[str]:
     """Nodes whose label or id matches ``name``: exact first, then containing it."""
-    from kg.search.query import document_number
+    from kg.text import document_number
 
     number = document_number(name)
     if number and node_id("policy", number) in g:

@@ -7,7 +7,7 @@ from typing import Optional
 import networkx as nx
 
 from kg.model import BudgetDocument
-from kg.search.query import document_number
+from kg.text import document_number
 
 from .build import build, find_nodes, node_id
 from .identity import Identities
