@@ -26,6 +26,7 @@ from kg.store import Store
 
 if TYPE_CHECKING:
     import networkx as nx
+    import rdflib
 
     from kg.checks import Finding
     from kg.exports.bundled import BundledQuery
@@ -106,6 +107,59 @@ class SparqlResult:
         return sp.rows(self.raw)
 
 
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result: which node breaks which constraint of ontology/shapes.ttl."""
+
+    focus: str
+    """The node that fails (IRI)."""
+    path: Optional[str]
+    """The property concerned (IRI), when the constraint is about one."""
+    message: str
+    """What is wrong, as the shape or pyshacl words it."""
+    severity: str
+    """Violation, Warning or Info."""
+    shape: Optional[str] = None
+    """The shape (IRI) whose constraint failed."""
+    value: Optional[str] = None
+    """The offending value, when there is one."""
+
+    def as_dict(self) -> dict:
+        return {"focus": self.focus, "path": self.path, "message": self.message, "severity": self.severity,
+                "shape": self.shape, "value": self.value}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of ``kg validate``."""
+
+    conforms: bool
+    """True when the RDF export meets every shape."""
+    triples: int
+    """Triples validated."""
+    violations: list[Violation]
+    """Empty when it conforms; sorted by focus node."""
+
+    def as_dict(self) -> dict:
+        return {"conforms": self.conforms, "triples": self.triples,
+                "violations": [v.as_dict() for v in self.violations]}
+
+
+def _violations(report) -> list[Violation]:
+    """pyshacl's results graph read into Violation records."""
+    from rdflib.namespace import SH
+
+    found = []
+    for r in report.subjects(SH.resultSeverity, None):
+        def one(p):
+            v = report.value(r, p)
+            return None if v is None else str(v)
+        severity = (one(SH.resultSeverity) or "").rsplit("#", 1)[-1]
+        found.append(Violation(one(SH.focusNode) or "", one(SH.resultPath), one(SH.resultMessage) or "",
+                               severity, one(SH.sourceShape), one(SH.value)))
+    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+
+
 class BudgetKG:
     """budget-kg over one home folder ($KG_HOME): the store, the search index, Oxigraph and the graph."""
 
@@ -177,19 +231,33 @@ class BudgetKG:
     # ------------------------------------------------------------ store and index
 
     def ingest(self, paths: Iterable[str], layout: Optional[str] = None,
-               progress: Optional[Progress] = None) -> list["FileOutcome"]:
-        """Read files and folders into the store and the search index; one outcome per file, failures included."""
+               progress: Optional[Progress] = None,
+               on_file: Optional[Callable[["FileOutcome"], None]] = None) -> list["FileOutcome"]:
+        """Read files and folders into the store and the search index; one outcome per file, failures included.
+
+        The files are listed first, so ``progress(done, total, current)`` knows the total from its
+        first call; ``on_file(outcome)`` hears each file as soon as it is done (a CLI prints a line)."""
         from kg.ingest.layouts import LAYOUTS
         from kg.pipeline import expand, ingest_paths
         from kg.search.index import SearchIndex
 
-        paths = list(paths)
         if layout is not None and layout not in LAYOUTS:
             raise UsageError(f"no layout named {layout!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)")
-        big_batch = len(expand(paths)) >= 20 and (os.cpu_count() or 1) > 1
+        files = expand(list(paths))
+        big_batch = len(files) >= 20 and (os.cpu_count() or 1) > 1
         index = SearchIndex(self.home, procs=2 if big_batch else 1)
+        outcomes: list["FileOutcome"] = []
         with index.writer() as writer:
-            return ingest_paths(paths, self.store, layout=layout, progress=progress, on_document=writer.replace)
+            for i, source in enumerate(files):
+                if progress:
+                    progress(i, len(files), source)
+                # one file per call: its outcome is known (and reported) as soon as it is stored
+                outcomes += ingest_paths([source], self.store, layout=layout, on_document=writer.replace)
+                if on_file:
+                    on_file(outcomes[-1])
+            if progress:
+                progress(len(files), len(files), "")
+        return outcomes
 
     def reindex(self) -> int:
         """Rebuild the search index from the stored records; returns the number of documents indexed."""
@@ -255,6 +323,12 @@ class BudgetKG:
                        min_amount=min_amount, max_amount=max_amount, limit=limit)
         except QueryError as exc:
             raise BadQueryError(str(exc)) from None
+
+    def unfiltered_hits(self, query: str, type: Optional[str] = None) -> int:
+        """How many hits ``query`` has without the department/year/amount filters (``type`` kept when given).
+
+        Lets a front end say "12 hits for '选调生', none with --year 2030" instead of suggesting other words."""
+        return len(self.search(query, type=type, limit=10_000).hits)
 
     # ------------------------------------------------------------ graph questions
 
@@ -331,6 +405,41 @@ class BudgetKG:
             return SparqlResult(sp.run(ox, query))
         except sp.SparqlError as exc:
             raise BadQueryError(str(exc)) from None
+
+    # ------------------------------------------------------------ rdflib and SHACL
+
+    def rdflib_graph(self, backend: str = "oxigraph") -> "rdflib.Graph":
+        """The RDF export as an rdflib ``Graph``, the Python RDF API people know.
+
+        ``backend="oxigraph"`` (default) wraps the store ``kg sparql`` reads through oxrdflib: no
+        copy, opened in milliseconds, ``graph.query`` runs in Oxigraph; the graph is read-only.
+        ``backend="memory"`` parses the export into rdflib's own in-memory store (a private,
+        writable copy, slower to build). Raises EmptyStoreError."""
+        import rdflib
+
+        if backend == "oxigraph":
+            from oxrdflib import OxigraphStore
+            from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+            return rdflib.Graph(store=OxigraphStore(store=self.oxigraph()), identifier=DATASET_DEFAULT_GRAPH_ID)
+        if backend == "memory":
+            from kg.graph.rdf import serialize_rdf, sorted_triples
+
+            data = serialize_rdf(sorted_triples(self._require_documents()), "ntriples")
+            return rdflib.Graph().parse(data=data, format="nt")
+        raise UsageError(f"unknown rdflib backend {backend!r}; choose oxigraph or memory")
+
+    def validate(self) -> "Validation":
+        """The RDF export checked against the SHACL shapes (ontology/shapes.ttl) with pyshacl."""
+        from importlib.resources import files
+
+        import pyshacl
+        import rdflib
+
+        shapes = rdflib.Graph().parse(data=files("kg.ontology").joinpath("shapes.ttl").read_bytes(), format="turtle")
+        data = self.rdflib_graph("memory")
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+        return Validation(conforms, len(data), _violations(report))
 
     # ------------------------------------------------------------ pictures
 
@@ -411,4 +520,4 @@ def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> lis
 
 
 __all__ = ["BudgetKG", "KGError", "NotFoundError", "EmptyStoreError", "BadQueryError", "UsageError",
-           "DocumentCheck", "Picture", "SparqlResult"]
+           "DocumentCheck", "Picture", "SparqlResult", "Validation", "Violation"]

@@ -1,13 +1,13 @@
 """The `kg` command: parses arguments, calls the application object (kg.app.BudgetKG) and prints.
 
-Data goes to stdout (a table, or JSON with --json, Chinese unescaped); progress
-and messages go to stderr. Exit codes: 0 ok, 1 problems found, 2 usage; a
-kg.errors.KGError carries its own exit code.
+Every data command writes through kg.output: ``--format table|json|csv|tsv|nl`` (``--json``
+is short for ``--format json``, Chinese unescaped), tables that fit the terminal, file places
+relative to the current folder, ``-o -`` for stdout. Progress and messages go to stderr.
+Exit codes: 0 ok, 1 problems found, 2 usage; a kg.errors.KGError carries its own exit code.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from functools import wraps
@@ -15,25 +15,44 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from kg import output
 from kg.app import BudgetKG
 from kg.errors import KGError
+from kg.output import Column, Format, TableView, emit, format_option, json_option
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("budget-kg")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        sys.stdout.write(f"kg (budget-kg) {number}\n")
+        raise typer.Exit()
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Knowledge graph and search over Chinese government budget disclosures (部门预算公开).")
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version of kg and exit.")):
+    """Knowledge graph and search over Chinese government budget disclosures (部门预算公开)."""
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    output.message(f"[red]error:[/red] {_escape(message)}", markup=True)
     raise typer.Exit(code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _kg() -> BudgetKG:
@@ -54,65 +73,99 @@ def command(*args, **kwargs):
     return decorate
 
 
-def _table(header, rows) -> None:
-    table = Table(*header)
-    for r in rows:
-        table.add_row(*r)
-    out.print(table)
+_note = output.note
 
 
-def _note(note: str) -> None:
-    err.print(f"note: {note}")
+def _wan(value) -> str:
+    return "" if value is None else f"{value:,.2f}"
 
 
 # ------------------------------------------------------------------ ingest
 
 
+def _outcome_line(o) -> str:
+    if o.status == "failed":
+        return f"✗ {output.relative(o.source)}: {o.problems[0].message}" if o.problems else f"✗ {o.source}"
+    warn = f"  ({len(o.problems)} warnings)" if o.problems else ""
+    return (f"✓ {output.relative(o.source)}  {o.status}  layout={o.layout}  projects={o.projects}  "
+            f"indicators={o.indicators}  legal_bases={o.legal_bases}{warn}")
+
+
 @command()
 def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (searched recursively)."),
-           format: Optional[str] = typer.Option(None, "--format", "-f", help="Force a layout parser (see `kg formats`)."),
-           as_json: bool = typer.Option(False, "--json", help="Print outcomes as JSON.")):
-    """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index."""
-    from rich.progress import BarColumn, Progress, TextColumn
+           layout: Optional[str] = typer.Option(None, "--layout", "-l",
+                                                help="Force a layout parser (see `kg formats`) instead of detecting it."),
+           format: Optional[str] = typer.Option(
+               None, "--format", "-f", help=output.FORMAT_HELP + " A layout name here is read as --layout."),
+           as_json: bool = json_option()):
+    """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index.
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
-        task = bar.add_task("ingesting", total=None)
+    One line per file as it is done, a bar with the number of files, and a summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if format is not None and format.lower() not in {f.value for f in Format}:
+        if layout is not None:
+            fail(f"--format {format} is not an output format ({', '.join(f.value for f in Format)})", 2)
+        layout, format = format, None  # the old spelling of --layout
+    fmt = output.choose(Format(format.lower()) if format else None, as_json)
+    writer = None if fmt is Format.table else output.RecordWriter(fmt)
+    err = output.stderr()
+    out = output.stdout()
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = None
 
         def progress(done: int, total: int, current: str) -> None:
-            bar.update(task, completed=done, total=total, description=Path(current).name[:40] or "done")
+            nonlocal task
+            name = Path(current).name[:40] or "done"
+            if task is None:
+                task = bar.add_task(name, total=total)
+            bar.update(task, completed=done, total=total, description=name)
 
-        outcomes = _kg().ingest(paths, layout=format, progress=progress)
-    failed = [o for o in outcomes if o.status == "failed"]
-    if as_json:
-        emit_json([o.as_dict() for o in outcomes])
-    else:
-        for o in outcomes:
-            if o.status == "failed":
-                err.print(f"[red]✗[/red] {o.source}: {o.problems[0].message}" if o.problems else f"✗ {o.source}")
+        def on_file(o) -> None:
+            if writer is not None:
+                writer.write(o.as_dict())
+            elif o.status == "failed":
+                bar.console.print(f"[red]✗[/red] {_escape(_outcome_line(o)[2:])}")
             else:
-                warn = f"  ({len(o.problems)} warnings)" if o.problems else ""
-                out.print(f"✓ {o.source}  {o.status}  layout={o.layout}  projects={o.projects}  "
-                          f"indicators={o.indicators}  legal_bases={o.legal_bases}{warn}")
-        ok = len(outcomes) - len(failed)
-        err.print(f"{ok} of {len(outcomes)} files ingested" + (f", {len(failed)} failed" if failed else ""))
+                out.print(_outcome_line(o), markup=False)
+
+        outcomes = _kg().ingest(paths, layout=layout, progress=progress, on_file=on_file)
+    if writer is not None:
+        writer.close()
+    failed = [o for o in outcomes if o.status == "failed"]
+    counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("added", "updated", "unchanged")}
+    detail = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    output.message(f"{len(outcomes) - len(failed)} of {len(outcomes)} files ingested"
+                   + (f" ({detail})" if detail else "") + (f", {len(failed)} failed" if failed else ""))
     if failed or not outcomes:
         raise typer.Exit(1)
 
 
 @command(name="check")
-def check_cmd(as_json: bool = typer.Option(False, "--json")):
+def check_cmd(format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """Does each stored document add up? Totals against rows, projects against their target tables."""
+    fmt = output.choose(format, as_json)
     results = _kg().check()
-    if as_json:
-        emit_json([r.as_dict() for r in results])
-    else:
+
+    def records():
+        for r in results:
+            for x in r.findings:
+                yield {"document": r.source, **x.as_dict()}
+
+    def lines():
+        rows = []
         for r in results:
             found = r.findings
-            out.print(f"{'✓' if not found else '✗'} {r.source}: " + ("adds up" if not found else f"{len(found)} findings"))
+            rows.append(f"{'✓' if not found else '✗'} {output.relative(r.source)}: "
+                        + ("adds up" if not found else f"{len(found)} findings"))
             for x in found:
-                out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                          f"({x.file}:{','.join(map(str, x.lines))})")
+                rows.append(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
+                            f"({output.relative(x.file)}:{','.join(map(str, x.lines))})")
+        return TableView([], [], title=rows)
+
+    emit(fmt, document=[r.as_dict() for r in results], records=records(), table=lines)
     if any(r.findings for r in results):
         raise typer.Exit(1)
 
@@ -121,28 +174,25 @@ def check_cmd(as_json: bool = typer.Option(False, "--json")):
 def reindex():
     """Rebuild the search index from the stored records (after the index was deleted or the tool upgraded)."""
     count = _kg().reindex()
-    err.print(f"search index rebuilt from {count} documents")
+    output.message(f"search index rebuilt from {count} documents")
 
 
 @command()
-def formats(as_json: bool = typer.Option(False, "--json")):
+def formats(format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """List the document layouts this tool can read."""
     rows = BudgetKG.formats()
-    if as_json:
-        emit_json(rows)
-        return
-    _table(("name", "description"), [(r["name"], r["description"]) for r in rows])
+    emit(output.choose(format, as_json), document=rows,
+         table=lambda: TableView([Column("name", 0, 8), Column("description", 1, 20)],
+                                 [(r["name"], r["description"]) for r in rows]))
 
 
 @command()
-def stats(as_json: bool = typer.Option(False, "--json")):
+def stats(format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """Counts of what the store holds."""
     data = _kg().stats()
-    if as_json:
-        emit_json(data)
-        return
-    _table(("what", "count"), [(k, ", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
-                               for k, v in data.items()])
+    rows = [(k, ", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v)) for k, v in data.items()]
+    emit(output.choose(format, as_json), document=data,
+         table=lambda: TableView([Column("what", 0, 10), Column("count", 0, 10, justify="right")], rows))
 
 
 class ExportFormat(str, Enum):
@@ -155,12 +205,22 @@ class ExportFormat(str, Enum):
     gexf = "gexf"
 
 
+EXPORT_SUFFIX = {"json": ".json", "csv": ".csv", "turtle": ".ttl", "ntriples": ".nt", "jsonld": ".jsonld",
+                 "graphml": ".graphml", "gexf": ".gexf"}
+
+
 @command()
-def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f"),
-           output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem).")):
+def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f", help="What to write."),
+           output_path: Path = typer.Option(..., "--output", "-o",
+                                            help="File to write, - for stdout (for csv: a folder or a file stem).")):
     """Write the store as JSON, CSV (one file per table), RDF or a graph file."""
-    for path in _kg().export(format.value, output):
-        err.print(f"wrote {path}")
+    if output.is_stdout(output_path) and format is ExportFormat.csv:
+        fail("csv writes one file per table; give a folder with --output (or use --format json for stdout)", 2)
+    with output.output_file(output_path, "export" + EXPORT_SUFFIX[format.value]) as target:
+        written = _kg().export(format.value, target)
+    if not output.is_stdout(output_path):
+        for path in written:
+            output.message(f"wrote {output.relative(str(path))}")
 
 
 # ------------------------------------------------------------------ search
@@ -174,37 +234,77 @@ class EntityType(str, Enum):
     text = "text"
 
 
+PATH_BREAKS = "/\\-_ "
+
+SEARCH_COLUMNS = (
+    Column("name", 0, 20),
+    Column("万元", 1, 6, justify="right", wrap=False),
+    Column("file", 2, 22, breaks=PATH_BREAKS),
+    Column("department", 3, 14),
+    Column("type", 4, 4, wrap=False, optional=True),
+    Column("year", 5, 4, wrap=False, optional=True),
+    Column("snippet", 6, 20, markup=True, optional=True),
+)
+"""The search table, most needed first: names stay whole; the snippet goes first when room is short."""
+
+
+def _search_table(result) -> TableView:
+    rows = []
+    for h in result.hits:
+        snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+        name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
+        rows.append((name, _wan(h.amount_wan), output.place(h.file, h.line, getattr(h, "page", None)),
+                     "、".join(h.departments) if h.departments else h.department, h.type,
+                     "" if h.fiscal_year is None else str(h.fiscal_year), snip))
+    return TableView(SEARCH_COLUMNS, rows)
+
+
+def _filters_said(type, department, year, min_amount, max_amount) -> list[str]:
+    said = []
+    if department:
+        said.append(f"--department {department}")
+    if year:
+        said.append(f"--year {year}")
+    if min_amount is not None:
+        said.append(f"--min-amount {min_amount:g}")
+    if max_amount is not None:
+        said.append(f"--max-amount {max_amount:g}")
+    return said
+
+
 @command()
 def search(query: str = typer.Argument(..., help="Words, a name, or a document number in any bracket style."),
-           type: Optional[EntityType] = typer.Option(None, "--type", "-t"),
+           type: Optional[EntityType] = typer.Option(None, "--type", "-t", help="Only hits of this kind."),
            department: Optional[str] = typer.Option(None, "--department", "-d", help="Exact department name."),
-           year: Optional[int] = typer.Option(None, "--year", "-y"),
-           min_amount: Optional[float] = typer.Option(None, "--min-amount", help="万元"),
-           max_amount: Optional[float] = typer.Option(None, "--max-amount", help="万元"),
-           limit: int = typer.Option(20, "--limit", "-n"),
-           as_json: bool = typer.Option(False, "--json")):
+           year: Optional[int] = typer.Option(None, "--year", "-y", help="Only this budget year (预算年度)."),
+           min_amount: Optional[float] = typer.Option(None, "--min-amount", help="At least this many 万元."),
+           max_amount: Optional[float] = typer.Option(None, "--max-amount", help="At most this many 万元."),
+           limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many hits."),
+           format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """Find projects, indicators, policies, departments and text that mention QUERY."""
-    result = _kg().search(query, type=type.value if type else None, department=department, year=year,
-                          min_amount=min_amount, max_amount=max_amount, limit=limit)
-    if as_json:
-        emit_json(result.as_dict())
-        return
+    fmt = output.choose(format, as_json)
+    kg = _kg()
+    result = kg.search(query, type=type.value if type else None, department=department, year=year,
+                       min_amount=min_amount, max_amount=max_amount, limit=limit)
     for note in result.notes:
         _note(note)
     if not result.hits:
-        hint = f"; did you mean: {'、'.join(result.suggestions)}" if result.suggestions else ""
-        err.print(f"no hits for {query!r}{hint}")
-        raise typer.Exit(1)
-    table = Table("type", "name", "department", "万元", "snippet", "file:line", show_lines=False)
-    for h in result.hits:
-        snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
-        amount = "" if h.amount_wan is None else f"{h.amount_wan:,.2f}"
-        name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
-        table.add_row(h.type, name, "、".join(h.departments) if h.departments else h.department, amount, snip,
-                      f"{h.file}:{h.line}")
-    out.print(table)
-    facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
-    err.print(f"{len(result.hits)} shown; by type: {facets}")
+        filters = _filters_said(type, department, year, min_amount, max_amount)
+        unfiltered = kg.unfiltered_hits(query, type=type.value if type else None) if filters else 0
+        kind = f" {type.value}" if type else ""
+        if unfiltered:
+            output.message(f"{unfiltered}{kind} hit{'s' if unfiltered != 1 else ''} for {query!r}, "
+                           f"none with {' '.join(filters)}")
+        else:
+            hint = f"; did you mean: {'、'.join(result.suggestions)}" if result.suggestions else ""
+            output.message(f"no{kind} hits for {query!r}{hint}")
+        if fmt is Format.table:
+            raise typer.Exit(1)
+    emit(fmt, document=result.as_dict(), records=[h.as_dict() for h in result.hits],
+         table=lambda: _search_table(result))
+    if fmt is Format.table:
+        facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
+        output.message(f"{len(result.hits)} shown; by type: {facets}")
 
 
 # ------------------------------------------------------------------ graph
@@ -215,97 +315,147 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
            file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a .rq file."),
            name: Optional[str] = typer.Option(None, "--query", "-q",
                                               help="Run a bundled query by name or letter (see `kg queries`)."),
-           as_json: bool = typer.Option(False, "--json", help="SPARQL 1.1 Query Results JSON."),
-           as_csv: bool = typer.Option(False, "--csv", help="SPARQL 1.1 Query Results CSV.")):
+           format: Optional[Format] = typer.Option(
+               None, "--format", case_sensitive=False,
+               help="table, json (SPARQL 1.1 Query Results JSON), csv (SPARQL 1.1 Query Results CSV), tsv, "
+                    "or nl (one solution a line, plain values)."),
+           as_json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
+           as_csv: bool = typer.Option(False, "--csv", help="Shorthand for --format csv.")):
     """Run a read-only SPARQL query over the RDF export (Oxigraph). Prefixes bkg: skos: eli: qb: prov: org: are predefined."""
     if sum(x is not None for x in (query, file, name)) != 1:
         fail("give a query, --file Q.rq or --query NAME (one of them)", 2)
+    if as_csv:
+        if as_json or format not in (None, Format.csv):
+            fail("--csv contradicts the other format given; give one", 2)
+        format = Format.csv
+    fmt = output.choose(format, as_json)
     if file is not None:
         if not file.exists():
             fail(f"no such file: {file}", 2)
         query = file.read_text(encoding="utf-8")
     result = _kg().sparql(query=query, name=name)
-    if as_json:
+    if fmt is Format.json:
         sys.stdout.buffer.write(result.to_json() + b"\n")
         return
-    if as_csv:
+    if fmt is Format.csv:
         sys.stdout.buffer.write(result.to_csv())
         return
     header, rows = result.table()
-    _table(header, [[("" if v is None else v) for v in r] for r in rows])
-    err.print(f"{len(rows)} rows")
+    if fmt in (Format.tsv, Format.nl):
+        output.write_records(({h: v for h, v in zip(header, r)} for r in rows), fmt)
+        return
+    emit(fmt, document=None, table=lambda: TableView([Column(h, 0, 8) for h in header],
+                                                     [[("" if v is None else v) for v in r] for r in rows]))
+    output.message(f"{len(rows)} rows")
 
 
 @command()
-def queries(as_json: bool = typer.Option(False, "--json")):
+def queries(format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """List the bundled competency queries (run one with `kg sparql --query NAME`)."""
-    found = BudgetKG.queries()
-    if as_json:
-        emit_json([q.as_dict() for q in found])
-        return
-    _table(("name", "description"), [(q.name, q.description) for q in found])
+    found = [q.as_dict() for q in BudgetKG.queries()]
+    emit(output.choose(format, as_json), document=found,
+         table=lambda: TableView([Column("name", 0, 12), Column("description", 1, 20)],
+                                 [(q["name"], q["description"]) for q in found]))
+
+
+POLICY_COLUMNS = (
+    Column("project", 0, 20),
+    Column("万元", 1, 6, justify="right", wrap=False),
+    Column("file", 2, 22, breaks=PATH_BREAKS),
+    Column("department", 3, 14),
+    Column("year", 4, 4, wrap=False, optional=True),
+)
 
 
 @command()
 def policy(number: str = typer.Argument(..., help="Document number in any bracket style (or a title)."),
-           as_json: bool = typer.Option(False, "--json")):
+           format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """A policy, the projects that cite it (department, amount) and their total."""
     report = _kg().policy(number)
-    if as_json:
-        emit_json(report)
-        return
-    out.print(f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip())
-    _table(("project", "department", "year", "万元", "file:line"),
-           [(p["name"], p["department"], str(p["fiscal_year"] or ""),
-             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", f"{p['source']['file']}:{p['source']['line']}")
-            for p in report["projects"]])
-    out.print(f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
-              f"{len(report['departments'])} departments")
+
+    def table() -> TableView:
+        rows = [(p["name"], _wan(p["amount_wan"]), output.source_place(p["source"]), p["department"],
+                 str(p["fiscal_year"] or "")) for p in report["projects"]]
+        head = f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip()
+        foot = (f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
+                f"{len(report['departments'])} departments")
+        return TableView(POLICY_COLUMNS, rows, title=[head], footer=[foot])
+
+    emit(output.choose(format, as_json), document=report, records=report["projects"], table=table)
 
 
 @command()
 def show(name: str = typer.Argument(..., help="A department, project, policy, indicator or code (exact or part of the name)."),
-         as_json: bool = typer.Option(False, "--json")):
+         format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """Any node of the graph with its neighbours and amounts."""
     info = _kg().show(name)
-    if as_json:
-        emit_json(info)
-        return
-    out.print(f"[bold]{info['label']}[/bold]  ({info['kind']})  {info['id']}")
-    for k, v in info.items():
-        if k not in ("id", "label", "kind", "neighbours"):
-            out.print(f"  {k}: {v}")
-    rows = []
-    for n in info["neighbours"]:
-        amount = n.get("amount_wan")
-        amount = f"{amount:,.2f} 万元" if amount is not None else (
-            f"{n['amount_yuan']:,.0f} 元" if n.get("amount_yuan") is not None else "")
-        rows.append((n["relation"] or "", "→" if n["direction"] == "out" else "←", n["kind"] or "", n["label"] or "", amount))
-    _table(("relation", "dir", "kind", "name", "amount"), rows)
+
+    def table() -> TableView:
+        title = [f"{info['label']}  ({info['kind']})  {info['id']}"]
+        title += [f"  {k}: {v}" for k, v in info.items() if k not in ("id", "label", "kind", "neighbours")]
+        rows = []
+        for n in info["neighbours"]:
+            amount = n.get("amount_wan")
+            amount = f"{amount:,.2f} 万元" if amount is not None else (
+                f"{n['amount_yuan']:,.0f} 元" if n.get("amount_yuan") is not None else "")
+            rows.append((n["relation"] or "", "→" if n["direction"] == "out" else "←", n["kind"] or "",
+                         n["label"] or "", amount))
+        columns = [Column("relation", 1, 8), Column("dir", 0, 3, wrap=False), Column("kind", 2, 6),
+                   Column("name", 0, 14), Column("amount", 1, 8, justify="right", wrap=False)]
+        return TableView(columns, rows, title=title)
+
+    emit(output.choose(format, as_json), document=info, records=info["neighbours"], table=table)
 
 
 @command()
-def neighbors(name: str = typer.Argument(...), depth: int = typer.Option(1, "--depth", min=1, max=4),
-              as_json: bool = typer.Option(False, "--json")):
+def neighbors(name: str = typer.Argument(..., help="The node to start from (name, number or id)."),
+              depth: int = typer.Option(1, "--depth", min=1, max=4, help="Hops from the node (1-4)."),
+              format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """Nodes within DEPTH hops of a node."""
+    fmt = output.choose(format, as_json)
     data = _kg().neighbors(name, depth)
-    if as_json:
-        emit_json(data)
-        return
-    _table(("kind", "name", "id"), [(n["kind"], n["label"], n["id"]) for n in data["nodes"]])
-    err.print(f"{len(data['nodes'])} nodes, {len(data['edges'])} edges within {depth} hops of {data['center']}")
+    emit(fmt, document=data, records=data["nodes"],
+         table=lambda: TableView([Column("kind", 1, 6), Column("name", 0, 14), Column("id", 2, 12)],
+                                 [(n["kind"], n["label"], n["id"]) for n in data["nodes"]]))
+    if fmt is Format.table:
+        output.message(f"{len(data['nodes'])} nodes, {len(data['edges'])} edges within {depth} hops of {data['center']}")
 
 
 @command()
-def path(source: str = typer.Argument(...), target: str = typer.Argument(...),
-         as_json: bool = typer.Option(False, "--json")):
+def path(source: str = typer.Argument(..., help="Where the chain starts (name, number or id)."),
+         target: str = typer.Argument(..., help="Where it ends."),
+         format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """The shortest chain of relations between two nodes (source documents left out)."""
     steps = _kg().path(source, target)
-    if as_json:
-        emit_json(steps)
-        return
-    for s in steps:
-        out.print(f"{s['label']} ({s['kind']})" + (f"  —{s['relation_to_next']}—" if s["relation_to_next"] else ""))
+    lines = [f"{s['label']} ({s['kind']})" + (f"  —{s['relation_to_next']}—" if s["relation_to_next"] else "")
+             for s in steps]
+    emit(output.choose(format, as_json), document=steps, table=lambda: TableView([], [], title=lines))
+
+
+# ------------------------------------------------------------------ RDF validation
+
+
+@command()
+def validate(format: Optional[Format] = format_option(), as_json: bool = json_option()):
+    """Validate the RDF export against the SHACL shapes (ontology/shapes.ttl) with pyshacl; exit 1 listing violations."""
+    fmt = output.choose(format, as_json)
+    result = _kg().validate()
+
+    def table() -> TableView:
+        rows = [(output.short_iri(v.focus), output.short_iri(v.path or ""), v.message, v.severity)
+                for v in result.violations]
+        return TableView([Column("focus", 0, 16), Column("path", 1, 10), Column("message", 0, 16),
+                          Column("severity", 2, 8, wrap=False)], rows)
+
+    if fmt is Format.table and result.conforms:
+        output.message(f"conforms: {result.triples} triples meet every shape of ontology/shapes.ttl")
+    elif fmt is Format.table:
+        emit(fmt, document=None, table=table)
+        output.message(f"does not conform: {len(result.violations)} violations in {result.triples} triples")
+    else:
+        emit(fmt, document=result.as_dict(), records=[v.as_dict() for v in result.violations])
+    if not result.conforms:
+        raise typer.Exit(1)
 
 
 def main() -> None:
@@ -317,7 +467,7 @@ def main() -> None:
     except Exception as exc:  # pragma: no cover - last resort
         if os.environ.get("KG_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
+        output.message(f"internal error: {type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
         sys.exit(1)
 
 
@@ -332,22 +482,28 @@ class PictureFormat(str, Enum):
 
 @command()
 def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document number (any brackets) or title."),
-        department: Optional[str] = typer.Option(None, "--department"),
-        project: Optional[str] = typer.Option(None, "--project"),
+        department: Optional[str] = typer.Option(None, "--department", help="Department name (exact or a part)."),
+        project: Optional[str] = typer.Option(None, "--project", help="Project name (exact or a part)."),
         search: Optional[str] = typer.Option(None, "--search", help="Draw the subgraph around the hits of a search."),
         depth: Optional[int] = typer.Option(None, "--depth", min=1, max=4, help="Hops around the centre (default 1-2)."),
-        format: PictureFormat = typer.Option(PictureFormat.html, "--format", "-f"),
-        output: Path = typer.Option(Path("kg-graph.html"), "--output", "-o")):
+        format: PictureFormat = typer.Option(PictureFormat.html, "--format", "-f",
+                                             help="html (offline page), png or svg."),
+        output_path: Path = typer.Option(Path("kg-graph.html"), "--output", "-o", help="File to write, - for stdout.")):
     """Draw part of the graph: a self-contained offline HTML page, or a PNG/SVG picture."""
-    picture = _kg().viz(policy=policy, department=department, project=project, search=search, depth=depth,
-                        format=format.value, output=output, on_note=_note)
-    err.print(f"wrote {picture.path} ({picture.nodes} nodes, {picture.edges} edges)")
+    with output.output_file(output_path, f"graph.{format.value}") as target:
+        picture = _kg().viz(policy=policy, department=department, project=project, search=search, depth=depth,
+                            format=format.value, output=target, on_note=_note)
+    where = "stdout" if output.is_stdout(output_path) else output.relative(str(picture.path))
+    output.message(f"wrote {where} ({picture.nodes} nodes, {picture.edges} edges)")
 
 
 @command()
 def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
-          year: Optional[int] = typer.Option(None, "--year"),
-          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png")):
+          year: Optional[int] = typer.Option(None, "--year", help="Budget year (default: the latest stored)."),
+          output_path: Path = typer.Option(Path("department-chart.svg"), "--output", "-o",
+                                           help=".svg or .png, or - for SVG on stdout.")):
     """A department's spending by functional class (sunburst) and its projects' funding mix."""
-    picture = _kg().chart(department, year, output, on_note=_note)
-    err.print(f"wrote {picture.path} ({picture.title})")
+    with output.output_file(output_path, "chart.svg") as target:
+        picture = _kg().chart(department, year, target, on_note=_note)
+    where = "stdout" if output.is_stdout(output_path) else output.relative(str(picture.path))
+    output.message(f"wrote {where} ({picture.title})")

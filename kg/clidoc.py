@@ -46,9 +46,16 @@ def render() -> str:
     lines = ["# `kg` command reference", "",
              "Generated from the code by `python -m kg.clidoc` (`make docs`); a test fails when it is out of date.", "",
              (group.help or "").strip(), "",
-             "Data goes to stdout (tables, or JSON with `--json`, Chinese unescaped); messages and progress to stderr.",
+             "Data goes to stdout, messages and progress to stderr. Every data command takes `--format table|json|csv|tsv|nl`",
+             "(`nl`: one JSON record a line; csv/tsv flatten nested fields as `source_file`) and `--json`, short for",
+             "`--format json` (Chinese unescaped). Tables fit the terminal (or `$COLUMNS` when piped, else 120 columns):",
+             "columns are left out by priority and the rest wrap; names are never cut. `-o -` writes to stdout.",
              "Exit status: 0 ok, 1 problems found (failed files, no hits, nothing matched), 2 usage error.", "",
              "The store lives in `$KG_HOME` (default `./.kg`).", ""]
+    root = [p for p in group.params if p.name != "help"]
+    if root:
+        lines += ["Options of `kg` itself:", "", "| parameter | type | meaning |", "|---|---|---|",
+                  *(_param(p) for p in root), ""]
     for name in sorted(group.commands):
         cmd = group.commands[name]
         params = [p for p in cmd.params if p.name != "help"]
