@@ -1,0 +1,124 @@
+"""Words and ruling lines from a PDF's text layer, with pypdfium2 (PDFium; Apache-2.0/BSD-3).
+
+PDFium gives every character with its box and every drawn path; words are runs
+of characters on one baseline with no gap, rules are thin paths and the edges of
+rectangles (cell borders). Nothing here knows about budgets.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Iterator, Optional
+
+from .words import PageWords, Rule, Word
+
+MIN_TEXT_CHARS = 20
+"""A page with fewer extracted characters than this has no usable text layer (a scan)."""
+
+
+class NotAPdf(Exception):
+    """PDFium could not open the bytes (damaged, encrypted or not a PDF)."""
+
+
+def open_pdf(data: bytes):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise NotAPdf(str(exc)) from exc
+
+
+def page_count(data: bytes) -> int:
+    return len(open_pdf(data))
+
+
+def read_pages(data: bytes, pages: Optional[set[int]] = None) -> Iterator[PageWords]:
+    """PageWords of each page (1-based numbers), in order."""
+    pdf = open_pdf(data)
+    try:
+        for index in range(len(pdf)):
+            if pages is not None and index + 1 not in pages:
+                continue
+            page = pdf[index]
+            try:
+                yield _page_words(page, index + 1)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+
+
+def _page_words(page, number: int) -> PageWords:
+    import pypdfium2.raw as raw
+
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    words: list[Word] = []
+    try:
+        count = textpage.count_chars()
+        run: list[tuple[str, float, float, float, float]] = []
+
+        def flush() -> None:
+            if run:
+                words.append(Word("".join(c[0] for c in run), min(c[1] for c in run), max(c[2] for c in run),
+                                  min(c[3] for c in run), max(c[4] for c in run)))
+                run.clear()
+
+        for i in range(count):
+            ch = chr(raw.FPDFText_GetUnicode(textpage, i))
+            if ch.isspace() or ch in "\x00\ufffe\uffff":
+                flush()
+                continue
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            box = (ch, left, right, height - top, height - bottom)
+            if run:
+                prev = run[-1]
+                h = max(prev[4] - prev[3], box[4] - box[3], 1.0)
+                same_line = abs((prev[3] + prev[4]) / 2 - (box[3] + box[4]) / 2) < h * 0.35
+                if not same_line or box[1] - prev[2] > h * 0.25 or box[1] < prev[1]:
+                    flush()
+            run.append(box)
+        flush()
+    finally:
+        textpage.close()
+    return PageWords(number=number, width=width, height=height, words=tuple(words), rules=tuple(_rules(page, height)))
+
+
+def _rules(page, height: float) -> list[Rule]:
+    import pypdfium2.raw as raw
+
+    out: list[Rule] = []
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        x0, x1, y0, y1 = left, right, height - top, height - bottom
+        if x1 - x0 < 2.5 or y1 - y0 < 2.5:
+            out.append(Rule(x0, x1, y0, y1))
+            continue
+        segments = raw.FPDFPath_CountSegments(obj.raw)
+        if segments <= 6:  # a rectangle: its four edges are the cell borders
+            out += [Rule(x0, x1, y0, y0), Rule(x0, x1, y1, y1), Rule(x0, x0, y0, y1), Rule(x1, x1, y0, y1)]
+        else:
+            out += _segments(obj, segments, height)
+    return out
+
+
+def _segments(obj, count: int, height: float) -> list[Rule]:
+    """Straight horizontal/vertical pieces of a complex path (a whole grid drawn as one path)."""
+    import pypdfium2.raw as raw
+
+    a, b, c, d, e, f = obj.get_matrix().get()
+    out: list[Rule] = []
+    prev: Optional[tuple[float, float]] = None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for i in range(count):
+        seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+        raw.FPDFPathSegment_GetPoint(seg, x, y)
+        px, py = a * x.value + c * y.value + e, b * x.value + d * y.value + f
+        point = (px, height - py)
+        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_LINETO and prev is not None:
+            (ax, ay), (bx, by) = prev, point
+            if abs(ay - by) < 1 or abs(ax - bx) < 1:
+                out.append(Rule(min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)))
+        prev = point
+    return out
