@@ -254,7 +254,9 @@ def _totals(tables: dict[str, Table], text: str) -> Totals:
     if not printed:
         income, line, _ = _value_after(overview, r"^总计$")
     put("income_total", income, line)
-    spent, line, printed = _value_after(overview, r"^支出总计$")
+    spent, line, printed = _value_after(overview, r"^本年支出合计$")  # a 决算's 总计 also holds 年末结转和结余
+    if spent is None:
+        spent, line, printed = _value_after(overview, r"^支出总计$")
     if not printed:
         spent, line, _ = _value_after(overview, r"^总计$", nth=1)
     put("expenditure_total", spent, line)
@@ -299,7 +301,7 @@ def _totals(tables: dict[str, Table], text: str) -> Totals:
     _three_public(tables.get("three_public"), put)
     if values.get("operating_costs") is None:
         put("operating_costs", *_prose(r"机关运行经费[^。；\d]{0,30}?(?:预算|支出|安排)\D{0,6}?(\d[\d,]*(?:\.\d+)?)\s*万元", text))
-    put("procurement_total", *_prose(r"政府采购(?:预算|支出)(?:总额)?(?:合计)?\D{0,4}?(\d[\d,]*(?:\.\d+)?)\s*万元", text))
+    put("procurement_total", *_prose(r"政府采购(?:预算|支出|金额)(?:总额)?(?:合计)?(?:[（(][^）)]{0,12}[)）])?\D{0,4}?(\d[\d,]*(?:\.\d+)?)\s*万元", text))
     return Totals(**values, lines=lines)
 
 
