@@ -12,8 +12,8 @@ from typing import Iterator, Optional
 
 from .words import PageWords, Rule, Word
 
-MIN_TEXT_CHARS = 20
-"""A page with fewer extracted characters than this has no usable text layer (a scan)."""
+SCAN_AREA = 0.25
+"""A page with no characters and an image over this share of its area is a scan (blank pages are not)."""
 
 
 class NotAPdf(Exception):
@@ -33,8 +33,8 @@ def page_count(data: bytes) -> int:
     return len(open_pdf(data))
 
 
-def read_pages(data: bytes, pages: Optional[set[int]] = None) -> Iterator[PageWords]:
-    """PageWords of each page (1-based numbers), in order."""
+def read_pages(data: bytes, pages: Optional[set[int]] = None, scans: Optional[set[int]] = None) -> Iterator[PageWords]:
+    """PageWords of each page (1-based numbers), in order; numbers of scanned pages are added to ``scans``."""
     pdf = open_pdf(data)
     try:
         for index in range(len(pdf)):
@@ -42,7 +42,10 @@ def read_pages(data: bytes, pages: Optional[set[int]] = None) -> Iterator[PageWo
                 continue
             page = pdf[index]
             try:
-                yield _page_words(page, index + 1)
+                words = _page_words(page, index + 1)
+                if scans is not None and not words.words and _image_share(page) >= SCAN_AREA:
+                    scans.add(index + 1)
+                yield words
             finally:
                 page.close()
     finally:
@@ -83,6 +86,18 @@ def _page_words(page, number: int) -> PageWords:
     finally:
         textpage.close()
     return PageWords(number=number, width=width, height=height, words=tuple(words), rules=tuple(_rules(page, height)))
+
+
+def _image_share(page) -> float:
+    """Largest share of the page area one image covers."""
+    import pypdfium2.raw as raw
+
+    width, height = page.get_size()
+    best = 0.0
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        best = max(best, (right - left) * (top - bottom) / (width * height or 1))
+    return best
 
 
 def _rules(page, height: float) -> list[Rule]:

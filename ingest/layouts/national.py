@@ -171,11 +171,8 @@ def found_and_missing(doc) -> tuple[list[str], list[str]]:
 def has_figures(doc) -> bool:
     """True when some standard table holds a figure (a blank template holds none)."""
     tables = standard_tables(cut(doc.rows))
-    return any(figures(r) for t in tables.values() for r in t.rows if not _is_header_like(r))
-
-
-def _is_header_like(row: Row) -> bool:
-    return all(re.fullmatch(r"\d{1,2}", c) for c in row.texts)
+    return any(parse_amount(c) is not None and not _CODE_PART.match(c.strip())
+               for t in tables.values() for r in t.rows for c in r.cells)
 
 
 # ---------------------------------------------------------------- department

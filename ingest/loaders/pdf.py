@@ -10,7 +10,7 @@ from typing import Iterable
 
 from kg.model import Problem
 
-from ..pdfwords import MIN_TEXT_CHARS, NotAPdf, read_pages
+from ..pdfwords import NotAPdf, read_pages
 from ..rowbuild import page_rows
 from ..tables import Row, clean_cell, is_furniture
 from ..textio import UnreadableFile
@@ -26,36 +26,49 @@ def sniff(data: bytes, source: str) -> bool:
 
 
 def load(data: bytes, source: str) -> TableDoc:
+    scanned: set[int] = set()
     try:
-        pages = list(read_pages(data))
+        pages = list(read_pages(data, scans=scanned))
     except NotAPdf as exc:
         raise UnreadableFile("bad-pdf", f"the PDF cannot be opened ({exc})",
                              "download it again; if it is password-protected, save an unprotected copy") from exc
     problems: list[Problem] = []
-    scanned = [p.number for p in pages if sum(len(w.text) for w in p.words) < MIN_TEXT_CHARS]
     if scanned:
         by_number = {p.number: p for p in pages}
-        for page in _ocr(data, source, scanned, problems):
+        for page in _ocr(data, source, sorted(scanned), problems):
             by_number[page.number] = page
         pages = [by_number[n] for n in sorted(by_number)]
     return table_doc(pages, source, NAME, problems)
 
 
 def _ocr(data: bytes, source: str, numbers: list[int], problems: list[Problem]) -> Iterable[PageWords]:
-    """OCR'd pages for the numbers given, or one problem per page saying why not."""
+    """OCR'd pages for the numbers given (figures OCR cannot vouch for withheld and listed), or one
+    problem per page saying why not."""
     try:
-        from ..ocr import ocr_pages  # optional: needs the tesseract engine
+        from .. import ocr  # optional: needs the tesseract engine
     except ImportError:
-        ocr_pages = None
-    if ocr_pages is not None:
+        ocr = None
+    reason = OCR_HINT
+    if ocr is not None:
         try:
-            return ocr_pages(data, pages=numbers)
+            pages = list(ocr.ocr_pages(data, pages=numbers))
+        except UnreadableFile as exc:
+            reason = f"{exc}; {exc.hint}"
         except Exception as exc:  # an engine failure must not lose the pages that have text
             reason = f"OCR failed ({exc})"
-        else:  # pragma: no cover
-            reason = ""
-    else:
-        reason = OCR_HINT
+        else:
+            withhold = getattr(ocr, "withhold_untrusted", None)
+            out = []
+            for page in pages:
+                if withhold is not None:
+                    page, doubtful = withhold(page)
+                    for word in doubtful:
+                        problems.append(Problem(code="ocr-doubtful-figure", file=source, severity="warning",
+                                                excerpt=word.text,
+                                                message=f"page {page.number}: OCR read «{word.text}» with too little "
+                                                        "confidence; the figure is left out, check it on the page"))
+                out.append(page)
+            return out
     for n in numbers:
         problems.append(Problem(code="no-text-layer", file=source, severity="warning",
                                 message=f"page {n} has no text layer; {reason}"))
