@@ -67,7 +67,8 @@ def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
                 if not g.has_edge(fn, parent):
                     edge(fn, parent, "broader")
             edge(dn, fn, "spends_on", amount_wan=number(r.total), basic_wan=number(r.basic),
-                 project_wan=number(r.project), fiscal_year=year, file=d.source, line=r.source.line)
+                 project_wan=number(r.project), fiscal_year=year, file=d.source, line=r.source.line,
+                 page=r.source.page)
         for r in d.economic_spending:
             en = node("economic", r.code or r.name, r.name, code=r.code)
             edge(dn, en, "spends_on_economic", amount_wan=number(r.total), personnel_wan=number(r.personnel),
@@ -76,7 +77,7 @@ def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
             pid = "/".join(ids.project(d, i))
             pn = node("project", pid, p.name, amount_wan=number(p.amount_wan), fiscal_year=year, carryover=p.carryover,
                       project_code=p.project_code, category=p.category, department=dep.name,
-                      file=d.source, line=p.source.line)
+                      file=d.source, line=p.source.line, page=p.source.page)
             edge(dn, pn, "has_project", amount_wan=number(p.amount_wan), fiscal_year=year)
             edge(pn, doc_node, "source", line=p.source.line)
             if p.carryover:
@@ -95,11 +96,13 @@ def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
                 key = ids.policy(b)
                 bn = node("policy", key, key, doc_number=b.doc_number, title=b.title or ids.policy_title(key),
                           issuer=b.issuer, issuer_prefix=b.issuer_prefix)
-                edge(pn, bn, "cites", as_printed=b.as_printed, file=d.source, line=b.source.line)
+                edge(pn, bn, "cites", as_printed=b.as_printed, file=d.source, line=b.source.line,
+                     page=b.source.page)
             for n, ind in enumerate(p.indicators):
                 iname = node("indicator", f"{pid}#{n + 1}", ind.name, level1=ind.level1, level2=ind.level2,
                              value=ind.value, number=number(ind.parsed.number), unit=ind.parsed.unit,
-                             comparator=ind.parsed.comparator, file=d.source, line=ind.source.line)
+                             comparator=ind.parsed.comparator, file=d.source, line=ind.source.line,
+                             page=ind.source.page)
                 edge(pn, iname, "has_indicator")
         for n, ind in enumerate(d.department_indicators):
             iname = node("indicator", f"{dep.name}/{year}#{n + 1}", ind.name, level1=ind.level1, level2=ind.level2,
@@ -117,7 +120,7 @@ def _flat(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
             if isinstance(v, bool) or isinstance(v, str):
                 out[k] = v
             elif isinstance(v, (int, float)):
-                out[k] = v if k in ("line", "fiscal_year") else float(v)  # one type per attribute
+                out[k] = v if k in ("line", "page", "fiscal_year") else float(v)  # one type per attribute
         return out
 
     for n, attrs in g.nodes(data=True):

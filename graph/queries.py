@@ -36,7 +36,8 @@ def policy_report(documents: list[BudgetDocument], text: str) -> dict:
                 projects.append({"name": p.name, "department": d.department.name,
                                  "fiscal_year": d.department.fiscal_year,
                                  "amount_wan": float(p.amount_wan) if p.amount_wan is not None else None,
-                                 "carryover": p.carryover, "source": {"file": d.source, "line": b.source.line}})
+                                 "carryover": p.carryover, "source": {"file": d.source, "line": b.source.line}
+                                 | ({"where": b.source.where} if b.source.page or b.source.sheet else {})})
                 break
     if not projects:
         raise NotFound(f"no project cites {text!r}" + (f" (read as {number})" if number else "")

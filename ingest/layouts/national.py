@@ -28,6 +28,10 @@ from ..tables import Row, Sheet, compact, parse_amount
 NAME = "national"
 DESCRIPTION = "national nine-table form (部门预算/单位预算/部门决算: 收支总表 … “三公”经费表) + 项目经费情况说明; any province"
 
+LISTS_EVERY_PROJECT = False
+"""Projects come from the few 项目经费情况说明 a document prints, not a table of every project: their sum is
+not 项目支出 (``kg check`` knows this)."""
+
 STANDARD_TABLES: tuple[tuple[str, str, str, str], ...] = (
     ("three_public", "“三公”经费表", r"三公", r"$^"),
     ("fund", "政府性基金预算支出表", r"政府性基金", r"$^"),
