@@ -66,6 +66,7 @@ docs: setup
 bench: setup
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/rdf_bench.py
+	$(BIN)/python benchmarks/pdf_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor

@@ -88,29 +88,39 @@ def _page_words(page, number: int) -> PageWords:
     return PageWords(number=number, width=width, height=height, words=tuple(words), rules=tuple(_rules(page, height)))
 
 
+def _objects(page, kind: int) -> Iterator[tuple[object, float, float, float, float]]:
+    """(raw object, left, bottom, right, top) of the page's top-level objects of one type, via PDFium's C API
+    (wrapping thousands of path objects in Python objects costs more than reading the page's text)."""
+    import pypdfium2.raw as raw
+
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        if raw.FPDFPageObj_GetType(obj) != kind:
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            yield obj, left.value, bottom.value, right.value, top.value
+
+
 def _image_share(page) -> float:
     """Largest share of the page area one image covers."""
     import pypdfium2.raw as raw
 
     width, height = page.get_size()
-    best = 0.0
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
-        best = max(best, (right - left) * (top - bottom) / (width * height or 1))
-    return best
+    return max(((r - l) * (t - b) / (width * height or 1) for _, l, b, r, t in _objects(page, raw.FPDF_PAGEOBJ_IMAGE)),
+               default=0.0)
 
 
 def _rules(page, height: float) -> list[Rule]:
     import pypdfium2.raw as raw
 
     out: list[Rule] = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
+    for obj, left, bottom, right, top in _objects(page, raw.FPDF_PAGEOBJ_PATH):
         x0, x1, y0, y1 = left, right, height - top, height - bottom
         if x1 - x0 < 2.5 or y1 - y0 < 2.5:
             out.append(Rule(x0, x1, y0, y1))
             continue
-        segments = raw.FPDFPath_CountSegments(obj.raw)
+        segments = raw.FPDFPath_CountSegments(obj)
         if segments <= 6:  # a rectangle: its four edges are the cell borders
             out += [Rule(x0, x1, y0, y0), Rule(x0, x1, y1, y1), Rule(x0, x0, y0, y1), Rule(x1, x1, y0, y1)]
         else:
@@ -122,12 +132,14 @@ def _segments(obj, count: int, height: float) -> list[Rule]:
     """Straight horizontal/vertical pieces of a complex path (a whole grid drawn as one path)."""
     import pypdfium2.raw as raw
 
-    a, b, c, d, e, f = obj.get_matrix().get()
+    m = raw.FS_MATRIX()
+    raw.FPDFPageObj_GetMatrix(obj, m)
+    a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
     out: list[Rule] = []
     prev: Optional[tuple[float, float]] = None
     x, y = ctypes.c_float(), ctypes.c_float()
     for i in range(count):
-        seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
         raw.FPDFPathSegment_GetPoint(seg, x, y)
         px, py = a * x.value + c * y.value + e, b * x.value + d * y.value + f
         point = (px, height - py)
