@@ -135,3 +135,25 @@ def test_where_formats_every_kind_of_place():
     assert Provenance(file="a.pdf", line=40, page=3).where == "a.pdf p.3"
     assert Provenance(file="a.xlsx", line=7, sheet="Sheet1", cell="B7").where == "a.xlsx!Sheet1!B7"
     assert Provenance(file="a.txt", line=12).model_dump() == {"file": "a.txt", "line": 12}
+
+
+def test_table_continues_across_pages_with_repeated_header():
+    """A 续表 mark and a repeated header on the next page do not cut the table or repeat rows."""
+    text = "\n".join([
+        "2025年部门支出预算总表", "编制部门：某局\t单位：万元",
+        "科目编码\t科目名称\t合计\t基本支出\t项目支出",
+        "201\t一般公共服务支出\t30.00\t10.00\t20.00",
+        "20101\t人大事务\t30.00\t10.00\t20.00",
+        "续表",
+        "科目编码\t科目名称\t合计\t基本支出\t项目支出",
+        "2010101\t行政运行\t10.00\t10.00\t",
+        "2010102\t一般行政管理事务\t20.00\t\t20.00",
+        "合计\t30.00\t10.00\t20.00",
+    ])
+    from kg.ingest.layouts import national
+    from kg.ingest.loaders import load
+
+    tables = national.standard_tables(national.cut(load(text.encode(), "t.txt").rows))
+    rows = national._functional(tables["spending"], "t.txt")
+    assert [r.code for r in rows] == ["201", "20101", "2010101", "2010102"]
+    assert [(r.basic, r.project) for r in rows[2:]] == [(Decimal(10), Decimal(0)), (Decimal(0), Decimal(20))]

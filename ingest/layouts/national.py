@@ -113,6 +113,8 @@ def cut(rows: Sequence[Row]) -> list[Sheet]:
     title, line, body = "", 0, []
     for row in rows:
         t = _is_title(row, in_table=title.endswith("表"))
+        if t is not None and re.fullmatch(r"续表\d*|[（(]续[表]?[)）]", t):
+            continue  # a continuation mark: the table goes on
         if t is not None:
             out.append(Sheet(title, line, tuple(body)))
             title, line, body = t, row.line, []
@@ -130,11 +132,19 @@ def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
         if key is None or not part.rows:
             continue
         unit = next((m.group(1) for r in part.rows[:8] for c in r.cells if (m := _UNIT.search(compact(c)))), None)
+        rows = [_positioned(r) for r in part.rows]
         if key in found:
-            found[key].rows.extend(part.rows)
+            found[key].rows.extend(rows)
             continue
-        found[key] = Table(key, part.title, part.line, list(part.rows), _SCALE.get(unit) if unit else None)
+        found[key] = Table(key, part.title, part.line, rows, _SCALE.get(unit) if unit else None)
     return found
+
+
+def _positioned(row: Row) -> Row:
+    """A text row's cells placed at their column numbers (tab-separated text keeps its columns)."""
+    if row.spans:
+        return row
+    return Row(row.line, row.cells, tuple((float(i), float(i + 1)) for i in range(len(row.cells))), row.page)
 
 
 def detect(doc) -> float:
