@@ -253,7 +253,7 @@ def _search_table(result) -> TableView:
     for h in result.hits:
         snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
         name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
-        rows.append((name, _wan(h.amount_wan), output.place(h.file, h.line, getattr(h, "page", None)),
+        rows.append((name, _wan(h.amount_wan), output.place_from(getattr(h, "where", "") or f"{h.file}:{h.line}", h.file),
                      "、".join(h.departments) if h.departments else h.department, h.type,
                      "" if h.fiscal_year is None else str(h.fiscal_year), snip))
     return TableView(SEARCH_COLUMNS, rows)
@@ -442,10 +442,11 @@ def validate(format: Optional[Format] = format_option(), as_json: bool = json_op
     result = _kg().validate()
 
     def table() -> TableView:
-        rows = [(output.short_iri(v.focus), output.short_iri(v.path or ""), v.message, v.severity)
+        rows = [(output.short_iri(v.focus), output.short_iri(v.path or ""),
+                 v.message.replace(f"<{v.focus}>->", "").replace(f"<{v.focus}>", "the node"), v.severity)
                 for v in result.violations]
-        return TableView([Column("focus", 0, 16), Column("path", 1, 10), Column("message", 0, 16),
-                          Column("severity", 2, 8, wrap=False)], rows)
+        return TableView([Column("focus", 0, 20), Column("path", 1, 14), Column("message", 0, 20),
+                          Column("severity", 2, 9, wrap=False, optional=True)], rows)
 
     if fmt is Format.table and result.conforms:
         output.message(f"conforms: {result.triples} triples meet every shape of ontology/shapes.ttl")

@@ -150,8 +150,15 @@ def short_iri(iri: str) -> str:
     return iri
 
 
+def place_from(where: str, file: str) -> str:
+    """A place already written for people (``Provenance.where``, a hit's ``where``) with its path made relative."""
+    return relative(file) + where[len(file):] if file and where.startswith(file) else where
+
+
 def source_place(source: dict) -> str:
     """``place`` of a provenance dict as the JSON of records and hits carries it."""
+    if source.get("where"):
+        return place_from(source["where"], source.get("file", ""))
     return place(source.get("file", ""), source.get("line"), source.get("page"), source.get("sheet"),
                  source.get("cell"))
 
@@ -243,6 +250,10 @@ def render_table(view: TableView, console: Console) -> list[str]:
     """Print the view to fit ``console.width``; returns the headers of columns left out."""
     for line in view.title:
         console.print(line, markup=False)
+    if not view.columns:
+        for line in view.footer:
+            console.print(line, markup=False)
+        return []
     kept, widths = fit(view, console.width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False, expand=False,
                   collapse_padding=True)

@@ -1,0 +1,209 @@
+"""The CLI's output conventions as a user meets them: tables that fit 80 columns, formats that parse back,
+-o -, --version, help on every option, traditional queries, a filter that removes every hit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import typer.main
+from rich.cells import cell_len
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from kg.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, width: int | None = 80, code: int = 0):
+    env = {"COLUMNS": str(width)} if width else {"COLUMNS": ""}
+    result = runner.invoke(app, list(args), env=env)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    return result
+
+
+def cells(line: str) -> list[str]:
+    """A line as terminal cells (a wide character fills two)."""
+    out = []
+    for ch in line:
+        out += [ch] + [""] * (cell_len(ch) - 1)
+    return out
+
+
+def columns_of(table: str, headers: list[str]) -> list[dict[str, str]]:
+    """Rows of a rendered table, each column's wrapped lines joined back, split at the header positions.
+
+    A new row starts where the file column starts a path (every row has one)."""
+    lines = table.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith(headers[0]))
+    starts = [len(cells(lines[head][: lines[head].index(h)])) for h in headers]
+    rows: list[dict[str, str]] = []
+    for line in lines[head + 2:]:
+        if line.startswith("total:"):
+            break
+        c = cells(line)
+        parts = {h: "".join(c[a:b]).strip() for h, a, b in zip(headers, starts, starts[1:] + [len(c)])}
+        if parts["file"].startswith("examples/"):
+            rows.append({h: "" for h in headers})
+        for h in headers:
+            rows[-1][h] += re.sub(r"\s+[\d,.]+$", "", parts[h])  # the amount beside a name's first line
+    return rows
+
+
+def test_search_at_80_columns_keeps_projects_apart_and_points_at_the_line(use_home, monkeypatch):
+    monkeypatch.chdir(ROOT)  # places are shown relative to the current folder
+    hits = json.loads(run("search", "选调生", "--type", "project", "--json").stdout)["hits"]
+    assert len(hits) == 5
+    out = run("search", "选调生", "--type", "project").stdout
+    assert all(cell_len(line) <= 80 for line in out.splitlines()), out
+    rows = columns_of(out, ["name", "file", "department"])
+    names = [r["name"] for r in rows]
+    assert sorted(names) == sorted(h["label"] for h in hits)
+    assert len(set(names)) == 5  # all five distinguishable: no name cut short
+    for row, name in zip(rows, names):
+        path, line = row["file"].rsplit(":", 1)
+        assert not path.startswith("/")  # relative to here
+        text = (ROOT / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+        assert name in re.sub(r"\s+", "", text)  # the document wraps some names with a space
+        assert row["department"] == "中国共产党泽州县委员会组织部"
+
+
+def test_policy_at_80_columns(use_home, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    report = json.loads(run("policy", "晋财行【2025】110号", "--json").stdout)
+    out = run("policy", "晋财行【2025】110号").stdout
+    assert all(cell_len(line) <= 80 for line in out.splitlines()), out
+    rows = columns_of(out, ["project", "file", "department"])
+    assert sorted(r["project"] for r in rows) == sorted(p["name"] for p in report["projects"])
+    assert all(re.fullmatch(r"examples/[\w.-]+\.txt:\d+", r["file"]) for r in rows)
+    assert "total: 22.20 万元 in 2 projects" in out
+
+
+@pytest.mark.parametrize("width", [40, 60, 120, 200])
+def test_tables_fit_the_width_given(use_home, width):
+    out = run("search", "选调生", width=width).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= width
+    assert "…" not in out.split("─")[-1].replace("【…", "")  # nothing cut short but the snippets' own ends
+
+
+def test_piped_output_defaults_to_120_columns(use_home):
+    out = run("search", "选调生", width=None).stdout
+    widest = max(cell_len(line) for line in out.splitlines())
+    assert 80 < widest <= 120
+
+
+def test_every_format_parses_back(use_home):
+    hits = json.loads(run("search", "选调生", "--json").stdout)["hits"]
+    assert json.loads(run("search", "选调生", "--format", "json").stdout)["hits"] == hits
+    nl = [json.loads(line) for line in run("search", "选调生", "--format", "nl").stdout.splitlines()]
+    assert nl == hits
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        rows = list(csv.DictReader(io.StringIO(run("search", "选调生", "--format", fmt).stdout), delimiter=delimiter))
+        assert [r["label"] for r in rows] == [h["label"] for h in hits]
+        assert [r["source_line"] for r in rows] == [str(h["source"]["line"]) for h in hits]
+        assert [r["amount_wan"] for r in rows] == ["" if h["amount_wan"] is None else f"{h['amount_wan']:g}" for h in hits]
+
+
+@pytest.mark.parametrize("args", [["policy", "晋财行【2025】110号"], ["stats"], ["formats"], ["queries"],
+                                  ["show", "村级管理费用（三保）"], ["neighbors", "晋财预[2020]52号"],
+                                  ["path", "晋财预〔2020〕52号", "泽州县柳树口镇人民政府"], ["check"]])
+def test_data_commands_take_every_format(use_home, args):
+    document = json.loads(run(*args, "--json").stdout)
+    nl = [json.loads(line) for line in run(*args, "--format", "nl").stdout.splitlines()]
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    tsv = list(csv.DictReader(io.StringIO(run(*args, "--format", "tsv").stdout), delimiter="\t"))
+    assert len(nl) == len(rows) == len(tsv)
+    if isinstance(document, list):
+        assert nl == document or args == ["check"]
+    assert run(*args).stdout.strip()  # the table
+
+
+def test_sparql_formats_parse_back(use_home):
+    q = ["sparql", "--query", "a_projects_citing_policy"]
+    bindings = json.loads(run(*q, "--format", "json").stdout)["results"]["bindings"]
+    nl = [json.loads(line) for line in run(*q, "--format", "nl").stdout.splitlines()]
+    tsv = list(csv.DictReader(io.StringIO(run(*q, "--format", "tsv").stdout), delimiter="\t"))
+    rows = list(csv.DictReader(io.StringIO(run(*q, "--csv").stdout)))
+    assert len(bindings) == len(nl) == len(tsv) == len(rows) > 0
+    assert [r["project"] for r in nl] == [r["project"] for r in tsv] == [r["project"] for r in rows]
+
+
+def test_json_and_another_format_contradict(use_home):
+    assert runner.invoke(app, ["stats", "--json", "--format", "csv"]).exit_code == 2
+
+
+def test_dash_output_is_stdout(use_home, tmp_path):
+    import rdflib
+
+    file = tmp_path / "kg.ttl"
+    run("export", "--format", "turtle", "--output", str(file))
+    piped = run("export", "--format", "turtle", "-o", "-").stdout_bytes
+    assert piped == file.read_bytes() and not (ROOT / "-").exists()
+    assert len(rdflib.Graph().parse(data=piped, format="turtle")) > 1000
+    svg = run("viz", "--policy", "泽组通字[2022]31号", "--format", "svg", "-o", "-").stdout
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    assert run("export", "--format", "csv", "-o", "-", code=2).stdout == ""
+
+
+def test_version():
+    from importlib.metadata import version
+
+    assert run("--version").stdout.strip() == f"kg (budget-kg) {version('budget-kg')}"
+
+
+def test_every_option_has_help():
+    group = typer.main.get_command(app)
+    missing = [f"kg {name} {p.opts[0]}" if not type(p).__name__.endswith("Argument") else f"kg {name} {p.name.upper()}"
+               for name, cmd in [("", group), *group.commands.items()]
+               for p in cmd.params if p.name != "help" and not getattr(p, "help", None)]
+    assert not missing, missing
+
+
+def test_traditional_query_finds_simplified_text(use_home):
+    simplified = json.loads(run("search", "选调生", "--type", "project", "--json").stdout)["hits"]
+    result = run("search", "選調生", "--type", "project", "--json")
+    assert [h["label"] for h in json.loads(result.stdout)["hits"]] == [h["label"] for h in simplified]
+    assert "选调生" in result.stderr  # a note says what was searched
+
+
+def test_a_filter_that_removes_every_hit_says_so(use_home):
+    total = len(json.loads(run("search", "选调生", "--limit", "1000", "--json").stdout)["hits"])
+    result = run("search", "选调生", "--year", "2030", code=1)
+    assert f"{total} hits for '选调生', none with --year 2030" in result.stderr
+    assert "did you mean" not in result.stderr
+    result = run("search", "选调生", "--type", "project", "--min-amount", "1000", code=1)
+    assert "5 project hits for '选调生', none with --min-amount 1000" in result.stderr
+    assert "no hits for '选调声'" in run("search", "选调声", code=1).stderr  # a word that is not there at all
+
+
+def test_validate_conforms(use_home):
+    result = run("validate")
+    assert "conforms" in result.stderr
+    assert json.loads(run("validate", "--json").stdout)["conforms"] is True
+
+
+def test_validate_lists_violations(use_home, monkeypatch):
+    import rdflib
+
+    from kg.app import BudgetKG
+
+    original = BudgetKG.rdflib_graph
+    BKG = rdflib.Namespace("https://w3id.org/budget-kg/ontology#")
+
+    def broken(self, backend="oxigraph"):
+        g = original(self, "memory")
+        project = sorted(g.subjects(rdflib.RDF.type, BKG.Project))[0]
+        g.remove((project, BKG.department, None))
+        return g
+
+    monkeypatch.setattr(BudgetKG, "rdflib_graph", broken)
+    result = run("validate", "--format", "nl", code=1)
+    violations = [json.loads(line) for line in result.stdout.splitlines()]
+    assert violations and all(v["severity"] == "Violation" for v in violations)
+    assert any(v["path"] == str(BKG.department) for v in violations)
+    table = run("validate", code=1)
+    assert "bkg:department" in table.stdout and "does not conform" in table.stderr
