@@ -211,3 +211,49 @@ def test_validate_lists_violations(use_home, monkeypatch):
     assert any(v["path"] == str(BKG.department) for v in violations)
     table = run("validate", code=1)
     assert "bkg:department" in table.stdout and "does not conform" in table.stderr
+
+
+def test_ingest_reports_each_file_as_it_finishes(tmp_path):
+    """The library reports through callbacks: a known total from the first call, each outcome before the next file."""
+    from conftest import EXAMPLES
+    from kg.app import BudgetKG
+
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01 not a budget")
+    events = []
+    outcomes = BudgetKG(tmp_path / "home").ingest(
+        [str(EXAMPLES / "zezhou-liushukou-town-2026.txt"), str(tmp_path / "bad.txt"),
+         str(EXAMPLES / "fengfeng-xiguyi-township-2024.txt")],
+        progress=lambda done, total, current: events.append(("progress", done, total)),
+        on_file=lambda o: events.append(("file", o.status)))
+    assert [o.status for o in outcomes] == ["added", "failed", "added"]
+    assert events == [("progress", 0, 3), ("file", "added"), ("progress", 1, 3), ("file", "failed"),
+                      ("progress", 2, 3), ("file", "added"), ("progress", 3, 3)]
+
+
+def test_ingest_prints_a_line_per_file_and_a_summary(tmp_path, monkeypatch):
+    from conftest import EXAMPLES
+
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01 not a budget")
+    result = run("ingest", str(EXAMPLES / "zezhou-liushukou-town-2026.txt"), str(tmp_path / "bad.txt"), code=1)
+    assert result.stdout.count("✓") == 1 and "✗" in result.stderr
+    assert "1 of 2 files ingested (1 added), 1 failed" in result.stderr
+    again = run("ingest", str(EXAMPLES / "zezhou-liushukou-town-2026.txt"), "--format", "nl")
+    assert json.loads(again.stdout)["status"] == "unchanged"
+    assert run("ingest", str(EXAMPLES), "--layout", "nope", code=2).exit_code == 2
+
+
+def test_rdflib_graph_over_oxigraph_holds_the_export(use_home):
+    import rdflib
+
+    from kg.app import BudgetKG
+
+    kg = BudgetKG()
+    fast, copy = kg.rdflib_graph(), kg.rdflib_graph("memory")
+    assert isinstance(fast, rdflib.Graph) and len(fast) == len(copy) > 10000
+    def plain(t):  # literals by value: Oxigraph keeps canonical forms (12 for 12.0) and writes xsd:string out
+        return ("literal", t.value if t.value is not None else str(t), t.language) if isinstance(t, rdflib.Literal) else t
+
+    assert {tuple(map(plain, t)) for t in fast} == {tuple(map(plain, t)) for t in copy}
+    q = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/budget-kg/ontology#Project> }"
+    assert int(next(iter(fast.query(q)))[0]) == int(next(iter(copy.query(q)))[0]) == 69
