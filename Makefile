@@ -58,6 +58,7 @@ demo: setup
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
 	$(KG) chart --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
 	@echo "demo outputs are in $(OUT)/"
+	@echo "kg is installed in .venv: run 'source .venv/bin/activate' (or use .venv/bin/kg) to use it from this shell"
 
 test: setup
 	$(BIN)/python -m pytest
