@@ -157,3 +157,40 @@ def test_table_continues_across_pages_with_repeated_header():
     rows = national._functional(tables["spending"], "t.txt")
     assert [r.code for r in rows] == ["201", "20101", "2010101", "2010102"]
     assert [(r.basic, r.project) for r in rows[2:]] == [(Decimal(10), Decimal(0)), (Decimal(0), Decimal(20))]
+
+
+THREE_PUBLIC_ALIGNED = """\
+                     2026年部门“三公”经费和机关运行经费预算表
+编制部门：某区司法局                                                             单位:万元
+
+                                 “三公”经费预算数
+                                                                             机关运行经费预算
+                                                 公务用车购置及运行费
+                                                                                 数
+   合计           因公出国(境)费       公务接待费
+                                          小计          购置费       运行费
+        10.81              0       0.83        9.98         0         9.98        217.83
+"""
+
+
+def test_space_aligned_text_keeps_its_columns():
+    """pdftotext -layout style text: cells at their columns; each figure under its own heading, in order."""
+    from kg.ingest.layouts import national
+
+    doc = load(THREE_PUBLIC_ALIGNED.encode("utf-8"), "t.txt")
+    values = {}
+    national._three_public(national.standard_tables(national.cut(doc.rows))["three_public"],
+                           lambda field, value, line: values.__setitem__(field, value))
+    assert (values["three_public"], values["overseas_travel"], values["official_reception"], values["vehicle"],
+            values["operating_costs"]) == (Decimal("10.81"), 0, Decimal("0.83"), Decimal("9.98"), Decimal("217.83"))
+
+
+def test_one_value_per_line_is_not_guessed():
+    """A conversion that lost the columns: the table is named as unreadable, no figure is placed by guess."""
+    lines = ["编制部门：某区司法局", "2026年部门“三公”经费和机关运行经费预算表", "单位:万元", "合计", "因公出国(境)费", "公务接待费",
+             "10.81", "0", "0.83", "2026年部门财务收支预算总表", "单位：元", "收入总计", "1,000.00",
+             "2026年部门支出预算总表", "单位：元", "合计", "1,000.00"]
+    result = parse_bytes("\n".join(lines).encode("utf-8"), "raw.txt")
+    assert result.document is None
+    [problem] = result.problems
+    assert problem.code == "table-without-columns" and "3 standard tables print one value per line" in problem.message

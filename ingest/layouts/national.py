@@ -163,6 +163,15 @@ def parse(doc) -> BudgetDocument:
         if t.scale is None:
             problems.append(Problem(code="unit-not-printed", file=source, line=t.line,
                                     message=f"«{t.title}» prints no unit (单位：元/万元); its figures are taken as 万元"))
+    flat = [k for k, t in tables.items() if t.rows and not any(len(r.texts) >= 2 for r in t.rows)]
+    if flat:
+        names = dict((k, n) for k, n, _, _ in STANDARD_TABLES)
+        problems.append(Problem(code="table-without-columns", file=source, line=tables[flat[0]].line,
+                                message=f"{len(flat)} standard tables print one value per line (the conversion lost "
+                                        f"their columns: {'、'.join(names[k] for k in flat)}); their figures are not "
+                                        "read: ingest the PDF itself"))
+        for k in flat:
+            del tables[k]
     department = _department(rows, text, source, tables)
     totals = _totals(tables, text)
     projects = _projects(rows, parts, source, problems)
@@ -187,6 +196,11 @@ def has_figures(doc) -> bool:
     tables = standard_tables(cut(doc.rows))
     return any(parse_amount(c) is not None and not _CODE_PART.match(c.strip())
                for t in tables.values() for r in t.rows for c in r.cells)
+
+
+def figures_in_text(doc) -> bool:
+    """Whether money amounts are printed somewhere (``371,514,655.00``), cells or not."""
+    return re.search(r"\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2}(?!\d)", doc.text) is not None
 
 
 # ---------------------------------------------------------------- department
@@ -353,7 +367,7 @@ _THREE_LABELS = {
     "vehicle": r"^小计$|^公务用车购置及运[行维]",
     "vehicle_purchase": r"购置费$",
     "vehicle_running": r"运行(?:维护)?费$",
-    "operating_costs": r"^机关运行经费",
+    "operating_costs": r"机关运行经",
 }
 
 
