@@ -37,6 +37,22 @@ def case(request, corpus_parsed):
     return load(f"golden_corpus/{request.param}.json"), corpus_parsed[request.param]
 
 
+CONVERSIONS = sorted(CORPUS.glob("*.layout.txt"))
+"""``pdftotext -layout`` conversions of some of the PDFs: the same expectations hold for them."""
+
+
+@pytest.mark.parametrize("path", CONVERSIONS, ids=lambda p: p.name)
+def test_text_conversion_reads_as_the_pdf(path):
+    stem = path.name.removesuffix(".layout.txt")
+    expected = load(f"golden_corpus/{stem}.json")
+    result = parse_bytes(path.read_bytes(), f"corpus/{path.name}")
+    assert result.document is not None, [p.message for p in result.problems]
+    got = document_json(result.document)
+    for check in (test_golden.test_department, test_golden.test_totals, test_golden.test_functional_rows,
+                  test_golden.test_projects):
+        check((expected, got))
+
+
 test_department = test_golden.test_department
 test_totals = test_golden.test_totals
 test_functional_rows = test_golden.test_functional_rows
