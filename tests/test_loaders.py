@@ -47,7 +47,10 @@ def test_scanned_page_without_ocr_is_one_clear_line(tmp_path, monkeypatch):
     fig.figimage(np.random.default_rng(1).random((400, 300)), resize=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="pdf")
+    import kg.ingest
+
     monkeypatch.setitem(sys.modules, "kg.ingest.ocr", None)  # as if the OCR loader were not installed
+    monkeypatch.delattr(kg.ingest, "ocr", raising=False)  # `from .. import ocr` looks at the package first
     result = parse_bytes(buf.getvalue(), "scan.pdf")
     assert result.document is None
     [problem] = result.problems
