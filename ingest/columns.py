@@ -87,3 +87,18 @@ def _monotone(xs: Sequence[float], cs: Sequence[float]) -> list[Optional[int]]:
             out[i - 1] = j - 1
             i, j = i - 1, j - 1
     return out
+
+
+def under_header(row: Row, header: Row) -> Row:
+    """The row's cells moved into the header's columns by position (a PDF row prints only its non-empty cells)."""
+    if not row.spans or not header.spans:
+        return row
+    cols = [center(sp) for c, sp in zip(header.cells, header.spans)]
+    cells = [(center(sp), c) for c, sp in zip(row.cells, row.spans) if c.strip()]
+    slots = [""] * len(header.cells)
+    if len(cells) > len(cols):
+        return row
+    for (_, text), j in zip(cells, _monotone([x for x, _ in cells], cols)):
+        if j is not None:
+            slots[j] = text
+    return Row(row.line, tuple(slots), tuple(header.spans), row.page)

@@ -18,9 +18,10 @@ from typing import Optional, Sequence
 from kg.model import BudgetDocument, Department, EconomicSpending, FunctionalSpending, Problem, Project, Provenance, Totals
 
 from .. import legal
-from ..columns import assign, figures, header_centers
+from ..columns import assign, figures, header_centers, under_header
 from ..common import find_county, find_province, text_sections
 from ..indicators import read_columns
+from ..projects import match_key
 from ..common import header_row
 from ..summary import BUDGET_SOURCES, blank_as_zero
 from ..tables import Row, Sheet, compact, parse_amount
@@ -574,7 +575,7 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
         basis = joined("立项依据")
         amount_text = joined("年度预算安排", "预算安排", "资金安排")
         amount = _project_amount(amount_text) if amount_text else None
-        t = targets.pop(name, None)
+        t = targets.pop(_target_for(name, targets), None)
         indicators = tuple(t[1]) if t else ()
         out.append(Project(
             name=name, amount_wan=amount, implementing_unit=joined("实施主体", "实施单位"), overview=overview,
@@ -586,6 +587,18 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
         out.append(Project(name=name, indicators=tuple(indicators), source=Provenance(file=source, line=line),
                            target_source=Provenance(file=source, line=line)))
     return out
+
+
+def _target_for(name: str, targets: dict) -> Optional[str]:
+    """The target table of a project: the same name, or one that contains the other (人民调解 / 人民调解项目)."""
+    key = match_key(name)
+    for other in targets:
+        if match_key(other) == key:
+            return other
+    for other in targets:
+        if len(key) >= 4 and (key in match_key(other) or match_key(other) in key):
+            return other
+    return None
 
 
 def _target_tables(parts: Sequence[Sheet], source: str) -> dict[str, tuple[int, list]]:
@@ -603,6 +616,7 @@ def _target_tables(parts: Sequence[Sheet], source: str) -> dict[str, tuple[int, 
         header = header_row(part.rows, ("一级指标", "三级指标")) or header_row(part.rows, ("一级指标", "二级指标"))
         if not name or header is None:
             continue
-        indicators = read_columns([r for r in part.rows if r.line > header.line], header, source)
+        body = [under_header(r, header) for r in part.rows if r.line > header.line]
+        indicators = read_columns(body, Row(header.line, header.cells), source)
         out[name] = (part.line, indicators)
     return out
