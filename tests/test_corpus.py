@@ -81,3 +81,18 @@ def test_totals_add_up(corpus_parsed):
         t = doc["totals"]
         assert t["basic_expenditure"] + t["project_expenditure"] == pytest.approx(t["expenditure_total"]), name
         assert t["overseas_travel"] + t["official_reception"] + t["vehicle"] == pytest.approx(t["three_public"]), name
+
+
+def test_check_findings_name_pdf_pages():
+    """A figure that does not add up is shown on its page (p.12), not a table-model line."""
+    from decimal import Decimal
+
+    from kg.checks import check
+
+    path = CORPUS / "putuo-commerce-2025-dept-budget.pdf"
+    doc = parse_bytes(path.read_bytes(), "commerce.pdf").document
+    assert check(doc) == []
+    broken = doc.model_copy(update={"totals": doc.totals.model_copy(
+        update={"basic_expenditure": doc.totals.basic_expenditure + Decimal(1)})})
+    [finding] = [f for f in check(broken) if f.check == "expenditure-split"]
+    assert finding.where == "commerce.pdf p.9,13"  # 财务收支预算总表 (p.9) and the 合计 row of 支出预算总表 (p.13)
