@@ -47,7 +47,8 @@ def figures(row: Row) -> list[tuple[Decimal, Optional[float]]]:
 
 
 def assign(row: Row, centers: dict[str, float], order: Sequence[str], skip: int = 0) -> dict[str, Optional[Decimal]]:
-    """Figures of a row keyed by the nearest header column; without positions, in ``order``.
+    """Figures of a row keyed by the nearest header column; without positions, in ``order`` when there
+    are exactly as many figures as columns (otherwise a blank could be anywhere: nothing is guessed).
 
     ``skip`` drops that many leading figures first (the total read separately)."""
     found = figures(row)[skip:]
@@ -61,8 +62,9 @@ def assign(row: Row, centers: dict[str, float], order: Sequence[str], skip: int 
             if key is not None:
                 out[columns[key][1]] = value
         return out
-    for key, (value, _) in zip(order, found):
-        out[key] = value
+    if len(found) == len(order):  # no positions: in order, only when every column holds a figure
+        for key, (value, _) in zip(order, found):
+            out[key] = value
     return out
 
 

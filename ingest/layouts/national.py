@@ -133,7 +133,7 @@ def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
         if key is None or not part.rows:
             continue
         unit = next((m.group(1) for r in part.rows[:8] for c in r.cells if (m := _UNIT.search(compact(c)))), None)
-        rows = [_positioned(r) for r in part.rows]
+        rows = _grid(part.rows)
         if key in found:
             found[key].rows.extend(rows)
             continue
@@ -141,11 +141,18 @@ def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
     return found
 
 
-def _positioned(row: Row) -> Row:
-    """A text row's cells placed at their column numbers (tab-separated text keeps its columns)."""
-    if row.spans:
-        return row
-    return Row(row.line, row.cells, tuple((float(i), float(i + 1)) for i in range(len(row.cells))), row.page)
+def _grid(rows: Sequence[Row]) -> list[Row]:
+    """Text rows without positions: a row as wide as the table's grid (the commonest width of its rows)
+    gets its column numbers as positions; a narrower row (merged or dropped cells) gets none, so its
+    figures are read by order only when that is unambiguous."""
+    if any(r.spans for r in rows):
+        return list(rows)
+    widths = [len(r.cells) for r in rows if len(r.texts) >= 2]
+    if not widths:
+        return list(rows)
+    width = max(set(widths), key=widths.count)
+    return [Row(r.line, r.cells, tuple((float(i), float(i + 1)) for i in range(width)), r.page)
+            if len(r.cells) == width else r for r in rows]
 
 
 def detect(doc) -> float:
@@ -396,6 +403,8 @@ def _three_public(table: Optional[Table], put) -> None:
                 values[key] = near[0] if near else None
     elif data_row is not None:
         values.update(assign(data_row, centers, list(_THREE_LABELS)))
+    if data_row is not None and all(v is None for v in values.values()):
+        return  # figures that cannot be placed under their headings are not read (nothing is guessed)
     line = data_row.line if data_row is not None else table.line
     zero = Decimal(0)
     w = {k: table.wan(v) for k, v in values.items()}
