@@ -403,7 +403,7 @@ def _three_public(table: Optional[Table], put) -> None:
                 values[key] = near[0] if near else None
     elif data_row is not None:
         values.update(assign(data_row, centers, list(_THREE_LABELS)))
-    if data_row is not None and all(v is None for v in values.values()):
+    if data_row is not None and not data_row.spans and all(v is None for v in values.values()):
         return  # figures that cannot be placed under their headings are not read (nothing is guessed)
     line = data_row.line if data_row is not None else table.line
     zero = Decimal(0)
