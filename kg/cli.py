@@ -14,6 +14,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kg.store import Store
@@ -34,7 +35,12 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _store() -> Store:
-    return Store()
+    """The store, its search index first brought up to it if a killed or failed run left it behind."""
+    from kg.sync import ensure_in_step
+
+    store = Store()
+    ensure_in_step(store, message=lambda m: err.print(f"note: {escape(m)}"))
+    return store
 
 
 # ------------------------------------------------------------------ ingest
@@ -43,21 +49,19 @@ def _store() -> Store:
 @app.command()
 def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (searched recursively)."),
            format: Optional[str] = typer.Option(None, "--format", "-f", help="Force a layout parser (see `kg formats`)."),
-           as_json: bool = typer.Option(False, "--json", help="Print outcomes as JSON.")):
+           as_json: bool = typer.Option(False, "--json", help="Print outcomes as JSON."),
+           max_file_mb: Optional[float] = typer.Option(None, "--max-file-mb", min=0,
+                                                       help="Skip files larger than this (MB; default 100 or $KG_MAX_FILE_MB)."),
+           file_timeout: Optional[float] = typer.Option(None, "--file-timeout", min=0,
+                                                        help="Stop reading one file after this many seconds (default 120 or $KG_FILE_TIMEOUT; 0 = no limit).")):
     """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index."""
     from kg.ingest.layouts import LAYOUTS
-    from kg.pipeline import ingest_paths
+    from kg.pipeline import Limits, ingest_paths
     from kg.search.index import SearchIndex
 
     if format is not None and format not in LAYOUTS:
         fail(f"no layout named {format!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)", 2)
-    import os
-
-    from kg.pipeline import expand
-
-    store = _store()
-    big_batch = len(expand(paths)) >= 20 and (os.cpu_count() or 1) > 1
-    index = SearchIndex(store.home, procs=2 if big_batch else 1)
+    store = Store()
     from rich.progress import BarColumn, Progress, TextColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -65,10 +69,11 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
         task = bar.add_task("ingesting", total=None)
 
         def progress(done: int, total: int, current: str) -> None:
-            bar.update(task, completed=done, total=total, description=Path(current).name[:40] or "done")
+            bar.update(task, completed=done, total=total, description=escape(Path(current).name[:40]) or "done")
 
-        with index.writer() as writer:
-            outcomes = ingest_paths(paths, store, layout=format, progress=progress, on_document=writer.replace)
+        outcomes = ingest_paths(paths, store, layout=format, progress=progress, index=SearchIndex(store.home),
+                                message=lambda m: err.print(f"note: {escape(m)}"),
+                                limits=Limits(max_file_mb, file_timeout))
     failed = [o for o in outcomes if o.status == "failed"]
     if as_json:
         emit_json([o.as_dict() for o in outcomes])
@@ -113,13 +118,36 @@ def reindex():
     """Rebuild the search index from the stored records (after the index was deleted or the tool upgraded)."""
     from kg.search.index import SearchIndex
 
-    store = _store()
+    store = Store()
     docs = {key: store.get(key) for key in store.manifest()}
     docs = {k: d for k, d in docs.items() if d is not None}
     if not docs:
         fail("the store is empty; run `kg ingest PATH` first")
-    SearchIndex(store.home, procs=2 if len(docs) >= 20 else 1).rebuild(docs)
+    with store.locked(lambda m: err.print(f"note: {escape(m)}")):
+        SearchIndex(store.home).rebuild(docs, stamp=store.stamp())
     err.print(f"search index rebuilt from {len(docs)} documents")
+
+
+@app.command()
+def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; change nothing (exit 1 if anything is wrong)."),
+           as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON.")):
+    """Verify that the store and the search index agree (every stored document searchable, nothing else) and repair them."""
+    from kg.sync import doctor as run
+
+    report = run(Store(), fix=not check_only, message=lambda m: err.print(f"note: {escape(m)}"))
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        d = report.drift
+        err.print(f"store and index: {escape(d.describe())}")
+        if report.unreadable_records:
+            err.print(f"{len(report.unreadable_records)} stored records no longer load; ingest their files again")
+        if report.index_rebuilt:
+            err.print(f"the search index needed a rebuild: {escape(report.index_rebuilt)}")
+        if not report.healthy:
+            err.print("repaired" if report.repaired else "run `kg doctor` (without --check) to repair")
+    if not report.healthy and not report.repaired:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -139,8 +167,12 @@ def formats(as_json: bool = typer.Option(False, "--json")):
 
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json")):
-    """Counts of what the store holds."""
-    docs = _store().documents()
+    """Counts of what the store holds, and whether the search index agrees with it (drift)."""
+    from kg.search.index import SearchIndex
+    from kg.sync import drift
+
+    store = _store()
+    docs = store.documents()
     data = {
         "documents": len(docs),
         "departments": len({d.department.name for d in docs}),
@@ -152,6 +184,7 @@ def stats(as_json: bool = typer.Option(False, "--json")):
         "functional_rows": sum(len(d.functional_spending) for d in docs),
         "problems": sum(len(d.problems) for d in docs),
         "by_layout": {layout: sum(1 for d in docs if d.layout == layout) for layout in sorted({d.layout for d in docs})},
+        "index_drift": drift(store, SearchIndex(store.home)).as_dict(),
     }
     if as_json:
         emit_json(data)
@@ -391,8 +424,15 @@ def main() -> None:
     """Entry point: a bug shows one line and how to report it, never a traceback (KG_DEBUG=1 shows it)."""
     import os
 
+    from kg.oserrors import environment_message
+
     try:
         app()
+    except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
+        if os.environ.get("KG_DEBUG"):
+            raise
+        err.print(f"[red]error:[/red] {escape(environment_message(exc))}")
+        sys.exit(1)
     except Exception as exc:  # pragma: no cover - last resort
         if os.environ.get("KG_DEBUG"):
             raise

@@ -39,8 +39,7 @@ def kg_home(tmp_path_factory) -> Path:
 
     home = tmp_path_factory.mktemp("kg-home")
     store = Store(home)
-    with SearchIndex(home).writer() as writer:
-        outcomes = ingest_paths([str(EXAMPLES)], store, on_document=writer.replace)
+    outcomes = ingest_paths([str(EXAMPLES)], store, index=SearchIndex(home))
     assert all(o.status == "added" for o in outcomes)
     return home
 
