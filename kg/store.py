@@ -163,8 +163,8 @@ class Store:
     def compact(self) -> None:
         """Fold the journal into the snapshot (once per batch: O(documents), not O(documents) per document)."""
         manifest = self.manifest()
-        if self._seq == self._snapshot_seq and self.manifest_path.exists() and not self.log_path.exists():
-            return
+        if self._seq == self._snapshot_seq and (self.manifest_path.exists() or not manifest):
+            return  # nothing since the last fold (journal lines at or below the snapshot's number are skipped)
         atomic_write(self.manifest_path, json.dumps({"seq": self._seq, "documents": manifest}, ensure_ascii=False,
                                                     indent=1, sort_keys=True).encode("utf-8"))
         self._snapshot_seq = self._seq

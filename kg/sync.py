@@ -99,7 +99,7 @@ def ensure_in_step(store: Store, index: Optional[SearchIndex] = None,
     for an environment problem (a read-only home still answers queries). Returns the drift repaired."""
     index = index or SearchIndex(store.home)
     try:
-        if in_step(store, index) or not store.home.exists():
+        if not store.home.is_dir() or in_step(store, index):
             return None
         with try_home_lock(store.home) as got:
             if not got:

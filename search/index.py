@@ -126,7 +126,7 @@ class IndexWriter:
             self._writer = None
             self.index.save_vocabulary(self.vocabulary)
             self.vocabulary = set()
-        if self.pending or stamp is not None:
+        if self.pending or (stamp is not None and stamp != self.index.synced_stamp()):
             synced = self.index.synced()
             for key, sha in self.pending.items():
                 if sha is None:
