@@ -294,3 +294,21 @@ def test_hostile_file_names_are_ingested_or_reported(tmp_path, name):
     result = ingest_paths([str(folder / name)], Store(home), index=SearchIndex(home))
     assert [o.status for o in result] == ["added"]
     json.dumps([o.as_dict() for o in result], ensure_ascii=False).encode("utf-8")  # printable as UTF-8
+
+
+# ------------------------------------------------------------------ the benchmark's short version
+
+
+@posix_only
+def test_reliability_benchmark_short_version(capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from reliability_bench import run
+
+    figures = run(quick=True)
+    survived, trials = figures["kill"]
+    assert survived == trials
+    assert figures["concurrent"] == (0, 0)
+    bad = figures["bad"]
+    assert (bad["tracebacks"], bad["hangs"], bad["good_lost"]) == (0, 0, 0)
+    assert bad["outcomes"] == bad["bad"] + bad["good"]  # every entry answered with one line
+    assert "largest file" in capsys.readouterr().out
