@@ -44,14 +44,15 @@ def kill_trials(work: Path, trials: int, docs: int, seed: int = 1) -> tuple[int,
         home = work / f"kill-home-{t}"
         at = rng.randint(1, docs - 1)
         proc = kg_start(home, "ingest", str(folder))
-        stored_at_kill = kill_when_stored(proc, home, at)
+        stored_at_kill, survivors = kill_when_stored(proc, home, at)
         rerun = kg(home, "ingest", str(folder), "--json", timeout=600)
         state = agreement(home)
-        ok = (rerun.returncode == 0 and no_traceback(rerun.stderr) and state["drift"] == 0
+        ok = (survivors == 0 and rerun.returncode == 0 and no_traceback(rerun.stderr) and state["drift"] == 0
               and state["stored"] == docs and state["searchable"] == docs)
         survived += ok
         if not ok:
-            notes.append(f"trial {t}: killed with {stored_at_kill} stored; after re-run {state}; exit {rerun.returncode}")
+            notes.append(f"trial {t}: killed with {stored_at_kill} stored, {survivors} helpers outlived it; "
+                         f"after re-run {state}; exit {rerun.returncode}")
         shutil.rmtree(home, ignore_errors=True)
     return survived, trials, notes
 

@@ -175,6 +175,8 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
     if not index.exists():
         raise QueryError("no search index yet; run `kg ingest PATH` first")
     s = _searcher(index)
+    if s.doc_count_all() == 0:
+        raise QueryError("the search index is empty; run `kg ingest PATH` first")
     if not s.reader().has_column("label_exact") or not s.reader().has_column("amount_yuan"):
         raise QueryError("the search index was built by an older version; run `kg reindex`")
     matched: Optional[dict[int, int]] = None

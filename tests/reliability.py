@@ -50,20 +50,30 @@ def stored_count(home: Path) -> int:
     return sum(1 for p in docs.glob("*.json")) if docs.exists() else 0
 
 
-def kill_when_stored(proc: subprocess.Popen, home: Path, at_least: int, timeout: float = 120) -> int:
-    """SIGKILL the whole process group once ``at_least`` documents are on disk; the number stored then."""
+def kill_when_stored(proc: subprocess.Popen, home: Path, at_least: int, timeout: float = 120) -> tuple[int, int]:
+    """SIGKILL the `kg` process (the parent only, as the OOM killer would) once ``at_least`` documents are on
+    disk; returns the number stored then and how many processes of its group outlived it (children that
+    would hold the locks). Any such survivor is killed afterwards."""
     end = time.monotonic() + timeout
     while time.monotonic() < end and proc.poll() is None and stored_count(home) < at_least:
         time.sleep(0.005)
     n = stored_count(home)
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     proc.wait()
+    time.sleep(0.05)
+    survivors = 0
+    try:
+        os.killpg(proc.pid, 0)  # any process left in its group?
+        survivors = 1
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     proc.stdout.close()
     proc.stderr.close()
-    return n
+    return n, survivors
 
 
 def agreement(home: Path) -> dict:
