@@ -1,0 +1,159 @@
+"""Money-flow (Sankey) picture: 资金来源 → 部门 → 功能分类（类）→ 基本/项目支出 → largest projects.
+
+Band widths are 万元; every node is labelled with its name and amount (each project node has one
+band, so its label is the band's). Figures come from ``kg.graph.flows.money_flow``.
+"""
+
+from __future__ import annotations
+
+from ..flows import COLUMNS, MoneyFlow, money
+from .canvas import (LINE, MUTED, OTHER_COLOUR, PALETTE, Canvas, footer, footer_height, text_size, title_block,
+                     wrap)
+from .common import hover_lines, plain
+
+KIND = "sankey"
+
+
+def title(flow: MoneyFlow) -> tuple[str, str]:
+    s = flow.scope
+    what = "各部门预算资金流向" if s.county else "部门预算资金流向"
+    return (f"{s.where} {s.when} {what}",
+            f"资金来源 → 部门 → 功能分类（类）→ 基本/项目支出 → 主要项目；带宽按金额，合计 {money(flow.total)}")
+
+
+def _colours(flow: MoneyFlow) -> dict[str, str]:
+    out, i = {}, 0
+    for n in flow.nodes:
+        if n.count > 1 or n.key in ("project:unlisted", "funding:unstated"):
+            out[n.key] = OTHER_COLOUR
+        else:
+            out[n.key] = PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+# ------------------------------------------------------------------ HTML (plotly)
+
+
+def figure(flow: MoneyFlow) -> dict:
+    """A plotly figure (as JSON data) of the flow."""
+    head, sub = title(flow)
+    index = {n.key: i for i, n in enumerate(flow.nodes)}
+    colours = _colours(flow)
+    columns = sorted({n.column for n in flow.nodes})
+    per_col = max(sum(1 for n in flow.nodes if n.column == c) for c in columns)
+    node_hover = [hover_lines(n.label, [("金额", money(n.amount)), ("栏", COLUMNS[n.column]),
+                                        *(("项数", str(n.count)),) * (n.count > 1), *n.extra],
+                              n.places) for n in flow.nodes]
+    link_hover = []
+    for link in flow.links:
+        a, b = flow.nodes[index[link.source]], flow.nodes[index[link.target]]
+        link_hover.append(hover_lines(f"{a.label} → {b.label}", [("金额", money(link.amount))], link.places))
+    return {
+        "data": [{
+            "type": "sankey", "arrangement": "snap", "valueformat": ",.2f", "valuesuffix": " 万元",
+            "node": {"label": [f"{plain(n.label)} {n.amount:,.2f}" for n in flow.nodes],
+                     "color": [colours[n.key] for n in flow.nodes],
+                     "customdata": [[n.key, h] for n, h in zip(flow.nodes, node_hover)],
+                     "hovertemplate": "%{customdata[1]}<extra></extra>", "pad": 14, "thickness": 16,
+                     "line": {"color": "#555", "width": 0.5}},
+            "link": {"source": [index[link.source] for link in flow.links],
+                     "target": [index[link.target] for link in flow.links],
+                     "value": [link.amount for link in flow.links],
+                     "color": [_rgba(colours[link.source], 0.35) for link in flow.links],
+                     "customdata": [[link.target, h] for link, h in zip(flow.links, link_hover)],
+                     "hovertemplate": "%{customdata[1]}<extra></extra>"},
+        }],
+        "layout": {"title": {"text": f"{plain(head)}<br><sup>{plain(sub)}</sup>", "x": 0.01},
+                   "height": max(520, 46 * per_col + 200), "margin": {"l": 20, "r": 20, "t": 90, "b": 60},
+                   "font": {"size": 12}},
+    }
+
+
+# ------------------------------------------------------------------ print (matplotlib)
+
+
+NODE_W = 10.0
+LABEL_SIZE = 9.0
+LABEL_WIDTH = 190.0
+"""Widest a label may run before it wraps (points)."""
+BAND_ROOM = 90.0
+"""Horizontal room the bands get between one column's labels and the next column's nodes."""
+
+
+def draw(flow: MoneyFlow, fmt: str = "svg", *, keep_figure: bool = False):
+    """The flow as SVG/PNG bytes (or, with ``keep_figure``, the open Canvas for checks)."""
+    head, sub = title(flow)
+    colours = _colours(flow)
+    columns = sorted({n.column for n in flow.nodes})
+    labels = {n.key: wrap(n.label, LABEL_WIDTH, LABEL_SIZE) + f"\n{money(n.amount)}" for n in flow.nodes}
+    sizes = {k: text_size(v, LABEL_SIZE) for k, v in labels.items()}
+    # vertical scale: the fullest column's money gets 420 points, then every node gets at least its label's height
+    full = max(sum(n.amount for n in flow.nodes if n.column == c) for c in columns) or 1.0
+    scale = 420.0 / full
+    gap = 6.0
+    slot = {n.key: max(n.amount * scale, sizes[n.key][1] + 4) + gap for n in flow.nodes}
+    col_height = {c: sum(slot[n.key] for n in flow.nodes if n.column == c) for c in columns}
+    body = max(col_height.values())
+    # horizontal: column 0 labels on the left of their nodes, every other column's on the right
+    widths = {c: max(sizes[n.key][0] for n in flow.nodes if n.column == c) for c in columns}
+    x, xs = 16.0 + widths[columns[0]] + 6, {}
+    for i, c in enumerate(columns):
+        xs[c] = x
+        x += NODE_W + (widths[c] + 6 + BAND_ROOM if i < len(columns) - 1 else 6 + widths[c])
+    width = max(x + 16, text_size(head, 15)[0] + 40, text_size(sub, 9.5)[0] + 40)
+    notes = [*flow.notes, flow.scope.source_note]
+    notes = [wrap(line, width - 32, 8.5) for line in notes]
+    top = 60 + 24
+    height = top + body + footer_height(notes) + 8
+    c = Canvas(width, height)
+    title_block(c, head, sub)
+    for col in columns:
+        anchor = "right" if col == columns[0] else "left"
+        hx = xs[col] + NODE_W if anchor == "right" else xs[col]
+        c.text(hx, top - 6, COLUMNS[col], 9, ha=anchor, va="bottom", color=MUTED, weight="bold")
+    # node boxes: each column centred vertically in the body
+    y_of: dict[str, tuple[float, float]] = {}
+    for col in columns:
+        y = top + (body - col_height[col]) / 2
+        for n in (n for n in flow.nodes if n.column == col):
+            h = max(n.amount * scale, 1.0)
+            mid = y + slot[n.key] / 2
+            y_of[n.key] = (mid - h / 2, h)
+            c.ax.add_patch(c.plt.Rectangle((xs[col], mid - h / 2), NODE_W, h, color=colours[n.key], lw=0))
+            if col == columns[0]:
+                c.text(xs[col] - 6, mid, labels[n.key], LABEL_SIZE, ha="right", va="center", linespacing=LINE)
+            else:
+                c.text(xs[col] + NODE_W + 6, mid, labels[n.key], LABEL_SIZE, ha="left", va="center",
+                       linespacing=LINE, bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                                               "alpha": 0.75})
+            y += slot[n.key]
+    # bands: stacked in the order of the nodes they lead to / come from
+    order = {n.key: i for i, n in enumerate(flow.nodes)}
+    col_of = {n.key: n.column for n in flow.nodes}
+    out_used = {k: 0.0 for k in y_of}
+    in_used = {k: 0.0 for k in y_of}
+    from matplotlib.path import Path as MPath
+    from matplotlib.patches import PathPatch
+
+    for link in sorted(flow.links, key=lambda link: (order[link.source], order[link.target])):
+        h = link.amount * scale
+        sy = y_of[link.source][0] + out_used[link.source]
+        ty = y_of[link.target][0] + in_used[link.target]
+        out_used[link.source] += h
+        in_used[link.target] += h
+        x0, x1 = xs[col_of[link.source]] + NODE_W, xs[col_of[link.target]]
+        mx = (x0 + x1) / 2
+        verts = [(x0, sy), (mx, sy), (mx, ty), (x1, ty), (x1, ty + h), (mx, ty + h), (mx, sy + h), (x0, sy + h),
+                 (x0, sy)]
+        codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
+                 MPath.CURVE4, MPath.CLOSEPOLY]
+        c.ax.add_patch(PathPatch(MPath(verts, codes), fc=colours[link.source], alpha=0.35, lw=0, zorder=0))
+    footer(c, notes)
+    return c if keep_figure else c.save(fmt)
+
