@@ -57,6 +57,7 @@ def figure(m: ProjectMap) -> dict:
     legend = "  ".join(f'<span style="color:{c}">■</span> {k}' for k, c in KIND_COLOURS.items())
     ids, labels, parents, values, colours, custom = ["all"], [plain(m.scope.where)], [""], [m.total], ["#ffffff"], [
         ["", hover_lines(m.scope.where, [("合计", money(m.total))])]]
+    texts = [labels[0]]
     for dep, items in m.departments:
         dep_id = f"department:{dep}"
         if m.scope.county:
@@ -65,6 +66,7 @@ def figure(m: ProjectMap) -> dict:
             parents.append("all")
             values.append(round(sum(i.amount for i in items), 2))
             colours.append("#eeeeee")
+            texts.append(plain(dep))
             custom.append([dep_id, hover_lines(dep, [("项目合计", money(values[-1])), ("项目数", str(len(items)))])])
         for i in items:
             ids.append(i.key)
@@ -72,18 +74,27 @@ def figure(m: ProjectMap) -> dict:
             parents.append(dep_id if m.scope.county else "all")
             values.append(i.amount)
             colours.append(KIND_COLOURS[i.group])
+            texts.append(_lines(i.label))
             custom.append([i.key, hover_lines(i.label, [("金额", money(i.amount)), ("属性", i.group), *i.extra],
                                               i.places)])
     return {
         "data": [{"type": "treemap", "ids": ids, "labels": labels, "parents": parents, "values": values,
                   "branchvalues": "total", "marker": {"colors": colours, "line": {"color": "#ffffff", "width": 1}},
-                  "texttemplate": "%{label}<br>%{value:,.2f} 万元", "customdata": custom,
+                  "text": texts, "texttemplate": "%{text}<br>%{value:,.2f} 万元", "customdata": custom,
                   "hovertemplate": "%{customdata[1]}<extra></extra>", "pathbar": {"visible": m.scope.county},
                   "tiling": {"pad": 2}, "sort": True}],
         "layout": {"title": {"text": f"{plain(head)}<br><sup>{plain(sub)}　{legend}</sup>", "x": 0.01},
                    "height": 760, "margin": {"l": 10, "r": 10, "t": 90, "b": 20},
-                   "uniformtext": {"minsize": 10, "mode": "hide"}},
+                   "uniformtext": {"minsize": 9, "mode": "hide"}},
     }
+
+
+def _lines(name: str, per_line: int = 9) -> str:
+    """Plotly does not wrap box text: break long names every few characters so they fit narrow boxes."""
+    parts = [name[i:i + per_line] for i in range(0, len(name), per_line)]
+    if len(parts) > 1 and len(parts[-1]) <= 2:  # no line of a lone bracket
+        parts[-2:] = [parts[-2] + parts[-1]]
+    return "<br>".join(plain(p) for p in parts)
 
 
 # ------------------------------------------------------------------ print
