@@ -455,20 +455,54 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
     err.print(f"wrote {path} ({sub.number_of_nodes()} nodes, {sub.number_of_edges()} edges)")
 
 
-@app.command()
-def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
-          year: Optional[int] = typer.Option(None, "--year"),
-          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png")):
-    """A department's spending by functional class (sunburst) and its projects' funding mix."""
-    from kg.graph.pictures import department_chart, font_warning
+class ChartKind(str, Enum):
+    sankey = "sankey"
+    treemap = "treemap"
+    policy = "policy"
+    top_policies = "top-policies"
 
-    docs = [d for d in _store().documents() if department in d.department.name and (year is None or d.department.fiscal_year == year)]
+
+@app.command()
+def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
+                                         help="sankey: where the money goes; treemap: the biggest projects; "
+                                              "policy: a policy's projects; top-policies: policies by money carried."),
+          department: Optional[str] = typer.Option(None, "--department", help="Department name (exact or a part)."),
+          county: Optional[str] = typer.Option(None, "--county", help="Every department of a county, e.g. 泽州县."),
+          policy: Optional[str] = typer.Option(None, "--policy", help="Document number (any brackets) or title."),
+          year: Optional[int] = typer.Option(None, "--year", help="Budget year (default: the latest stored)."),
+          format: Optional[PictureFormat] = typer.Option(None, "--format", "-f",
+                                                         help="html (interactive, offline), svg or png; "
+                                                              "default from the output suffix, else html."),
+          link_base: Optional[str] = typer.Option(None, "--link-base",
+                                                  help="Where clicks in the HTML open nodes (default $KG_SERVE_URL "
+                                                       "or http://127.0.0.1:8000; '' for the same server)."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default kg-KIND.FORMAT).")):
+    """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
+    from kg.graph.charts import SelectionError, chart as build
+
+    if department and county:
+        fail("choose --department or --county, not both", 2)
+    suffix = output.suffix.lstrip(".").lower() if output else ""
+    fmt = format.value if format else (suffix if suffix in ("html", "svg", "png") else "html")
+    output = output or Path(f"kg-{kind.value}.{fmt}")
+    if output.suffix.lower() != f".{fmt}":
+        output = output.with_suffix(f".{fmt}")
+    docs = _store().documents()
     if not docs:
-        fail(f"no department matching {department!r}{' in ' + str(year) if year else ''}; see `kg stats` or `kg search`")
-    exact = [d for d in docs if d.department.name == department] or docs
-    doc = sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
-    note = font_warning()
-    if note:
-        err.print(f"note: {note}")
-    path = department_chart(doc, output)
-    err.print(f"wrote {path} ({doc.department.name} {doc.department.fiscal_year})")
+        fail("the store is empty; run `kg ingest PATH` first")
+    try:
+        picture = build(kind.value, docs, department=department, county=county, policy=policy, year=year)
+    except SelectionError as exc:
+        fail(str(exc), 2 if "needs --" in str(exc) else 1)
+    if fmt != "html":
+        from kg.graph.pictures import font_warning
+
+        note = font_warning()
+        if note:
+            err.print(f"note: {note}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        output.write_text(picture.html(link_base), encoding="utf-8")
+    else:
+        output.write_bytes(picture.static(fmt))
+    err.print(f"wrote {output} ({picture.title})")

@@ -23,3 +23,16 @@ def hover_lines(head: str, rows: Iterable[tuple[str, str]], places: Iterable[str
         shown = places[:4] + ([f"… 另 {len(places) - 4} 处"] if len(places) > 4 else [])
         lines.append("出处: " + "<br>".join(plain(p) for p in shown))
     return "<br>".join(lines)
+
+
+GRAPH_KINDS = ("department", "project", "policy", "functional", "funding")
+SYNTHETIC = ("project:unlisted", "funding:unstated")
+
+
+def node_link(key: str) -> str:
+    """The key a click opens in `kg serve` (``/node/<id>``), or "" for things that are no graph node
+    (基本支出, a “其他” group, an unstated remainder)."""
+    kind = key.split(":", 1)[0]
+    if kind not in GRAPH_KINDS or key in SYNTHETIC or "-other:" in key:
+        return ""
+    return key

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..flows import Item, PolicyProjects, Scope, money, policy_projects, scope_of, top_policies
+from ..flows import Item, PolicyProjects, Scope, money
 from .canvas import LINE, MUTED, PALETTE, Canvas, footer, footer_height, text_size, title_block, wrap
-from .common import hover_lines, plain
+from .common import hover_lines, node_link, plain
 
 KIND = "policy"
 LABEL_W = 280.0
@@ -48,7 +48,7 @@ def _bars(groups: list[tuple[str, list[Item]]], head: str, sub: str, hover_extra
                        "y": [plain(i.label) for i in items], "x": [i.amount for i in items],
                        "text": [money(i.amount) for i in items], "textposition": "outside", "cliponaxis": False,
                        "marker": {"color": PALETTE[n % len(PALETTE)]},
-                       "customdata": [[i.key, hover_lines(i.label, hover_extra(i), i.places)] for i in items],
+                       "customdata": [[node_link(i.key), hover_lines(i.label, hover_extra(i), i.places)] for i in items],
                        "hovertemplate": "%{customdata[1]}<extra></extra>"})
     return {"data": traces,
             "layout": {"title": {"text": f"{plain(head)}<br><sup>{plain(sub)}</sup>", "x": 0.01},
@@ -122,4 +122,4 @@ def top_draw(items: Sequence[Item], scope: Scope, fmt: str = "svg", *, keep_figu
     return _draw_rows([("", list(items))], head, sub, [scope.source_note], fmt, keep_figure, label)
 
 
-__all__ = ["policy_projects", "top_policies", "scope_of"]
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..flows import COLUMNS, MoneyFlow, money
 from .canvas import (LINE, MUTED, OTHER_COLOUR, PALETTE, Canvas, footer, footer_height, text_size, title_block,
                      wrap)
-from .common import hover_lines, plain
+from .common import hover_lines, node_link, plain
 
 KIND = "sankey"
 
@@ -56,17 +56,17 @@ def figure(flow: MoneyFlow) -> dict:
         link_hover.append(hover_lines(f"{a.label} → {b.label}", [("金额", money(link.amount))], link.places))
     return {
         "data": [{
-            "type": "sankey", "arrangement": "snap", "valueformat": ",.2f", "valuesuffix": " 万元",
+            "type": "sankey", "arrangement": "fixed", "valueformat": ",.2f", "valuesuffix": " 万元",
             "node": {"label": [f"{plain(n.label)} {n.amount:,.2f}" for n in flow.nodes],
                      "color": [colours[n.key] for n in flow.nodes],
-                     "customdata": [[n.key, h] for n, h in zip(flow.nodes, node_hover)],
+                     "customdata": [[node_link(n.key), h] for n, h in zip(flow.nodes, node_hover)],
                      "hovertemplate": "%{customdata[1]}<extra></extra>", "pad": 14, "thickness": 16,
                      "line": {"color": "#555", "width": 0.5}},
             "link": {"source": [index[link.source] for link in flow.links],
                      "target": [index[link.target] for link in flow.links],
                      "value": [link.amount for link in flow.links],
                      "color": [_rgba(colours[link.source], 0.35) for link in flow.links],
-                     "customdata": [[link.target, h] for link, h in zip(flow.links, link_hover)],
+                     "customdata": [[node_link(link.target), h] for link, h in zip(flow.links, link_hover)],
                      "hovertemplate": "%{customdata[1]}<extra></extra>"},
         }],
         "layout": {"title": {"text": f"{plain(head)}<br><sup>{plain(sub)}</sup>", "x": 0.01},

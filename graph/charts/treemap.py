@@ -13,7 +13,7 @@ from kg.model import BudgetDocument
 
 from ..flows import KIND_ORDER, Item, Scope, keep_largest, money, project_items, scope_of, select_documents
 from .canvas import LINE, MUTED, Canvas, footer, footer_height, text_size, title_block, wrap
-from .common import hover_lines, plain
+from .common import hover_lines, node_link, plain
 
 KIND = "treemap"
 KIND_COLOURS = dict(zip(KIND_ORDER, ("#4e79a7", "#f28e2b", "#59a14f", "#bab0ac")))
@@ -67,7 +67,7 @@ def figure(m: ProjectMap) -> dict:
             values.append(round(sum(i.amount for i in items), 2))
             colours.append("#eeeeee")
             texts.append(plain(dep))
-            custom.append([dep_id, hover_lines(dep, [("项目合计", money(values[-1])), ("项目数", str(len(items)))])])
+            custom.append([node_link(dep_id), hover_lines(dep, [("项目合计", money(values[-1])), ("项目数", str(len(items)))])])
         for i in items:
             ids.append(i.key)
             labels.append(plain(i.label))
@@ -75,7 +75,7 @@ def figure(m: ProjectMap) -> dict:
             values.append(i.amount)
             colours.append(KIND_COLOURS[i.group])
             texts.append(_lines(i.label))
-            custom.append([i.key, hover_lines(i.label, [("金额", money(i.amount)), ("属性", i.group), *i.extra],
+            custom.append([node_link(i.key), hover_lines(i.label, [("金额", money(i.amount)), ("属性", i.group), *i.extra],
                                               i.places)])
     return {
         "data": [{"type": "treemap", "ids": ids, "labels": labels, "parents": parents, "values": values,
