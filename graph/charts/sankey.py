@@ -133,20 +133,28 @@ def draw(flow: MoneyFlow, fmt: str = "svg", *, keep_figure: bool = False):
                        linespacing=LINE, bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
                                                "alpha": 0.75})
             y += slot[n.key]
-    # bands: stacked in the order of the nodes they lead to / come from
-    order = {n.key: i for i, n in enumerate(flow.nodes)}
+    # bands: at each node, stacked in the vertical order of the nodes at their other end, so they do not cross
     col_of = {n.key: n.column for n in flow.nodes}
-    out_used = {k: 0.0 for k in y_of}
-    in_used = {k: 0.0 for k in y_of}
+    mid_y = {k: y + h / 2 for k, (y, h) in y_of.items()}
+    start: dict[int, float] = {}
+    end: dict[int, float] = {}
+    for key in y_of:
+        used = 0.0
+        for i, link in sorted(((i, lk) for i, lk in enumerate(flow.links) if lk.source == key),
+                              key=lambda t: mid_y[t[1].target]):
+            start[i] = y_of[key][0] + used
+            used += link.amount * scale
+        used = 0.0
+        for i, link in sorted(((i, lk) for i, lk in enumerate(flow.links) if lk.target == key),
+                              key=lambda t: mid_y[t[1].source]):
+            end[i] = y_of[key][0] + used
+            used += link.amount * scale
     from matplotlib.path import Path as MPath
     from matplotlib.patches import PathPatch
 
-    for link in sorted(flow.links, key=lambda link: (order[link.source], order[link.target])):
+    for i, link in enumerate(flow.links):
         h = link.amount * scale
-        sy = y_of[link.source][0] + out_used[link.source]
-        ty = y_of[link.target][0] + in_used[link.target]
-        out_used[link.source] += h
-        in_used[link.target] += h
+        sy, ty = start[i], end[i]
         x0, x1 = xs[col_of[link.source]] + NODE_W, xs[col_of[link.target]]
         mx = (x0 + x1) / 2
         verts = [(x0, sy), (mx, sy), (mx, ty), (x1, ty), (x1, ty + h), (mx, ty + h), (mx, sy + h), (x0, sy + h),
