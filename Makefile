@@ -1,6 +1,7 @@
 # budget-kg: two commands a fresh machine needs (Python 3.11+, Node.js/npm for the bundled graph library).
 #   make demo   set up .venv, ingest examples/, search 选调生, write exports and pictures into exports/out/
 #   make test   set up .venv and run the test suite
+#   make apt    install the Debian parts some tests need (Chromium, Noto CJK, tesseract + chi_sim; root)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ KG     := $(BIN)/kg
 OUT    := exports/out
 DEMO_HOME := $(CURDIR)/.kg
 
-.PHONY: setup preflight demo test docs bench clean lock wheel-smoke
+.PHONY: setup preflight demo test docs bench clean lock wheel-smoke apt
 
 setup: preflight node_modules/.installed $(VENV)/.installed
 
@@ -49,7 +50,8 @@ demo: setup
 	$(KG) export --format csv --output $(OUT)/csv/
 	$(KG) export --format turtle --output $(OUT)/budget.ttl
 	$(KG) export --format graphml --output $(OUT)/budget.graphml
-	$(KG) sparql --file exports/queries/a_projects_citing_policy.rq
+	$(KG) queries
+	$(KG) sparql --query a_projects_citing_policy
 	$(KG) viz --policy '泽组通字[2022]31号' --output $(OUT)/policy.html
 	$(KG) viz --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html
@@ -65,12 +67,17 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Debian packages behind the browser and OCR tests (they skip without them, fail in CI: .ci/run)
+apt:
+	apt-get install -y chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim
+
 docs: setup
 	$(BIN)/python -m kg.clidoc > docs/cli.md
 
 bench: setup
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/rdf_bench.py
+	$(BIN)/python benchmarks/ocr_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor

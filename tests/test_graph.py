@@ -261,6 +261,21 @@ def test_sparql_cli(use_home):
     assert csv_out.stdout.splitlines() == ["n", "69"]
 
 
+def test_bundled_queries_by_name_from_the_package(use_home):
+    """`kg sparql --query NAME` reads the installed package data and answers as `--file` does."""
+    listed = runner.invoke(app, ["queries", "--json"])
+    assert listed.exit_code == 0
+    names = [q["name"] for q in json.loads(listed.stdout)]
+    assert names == sorted(p.stem for p in QUERIES.glob("*.rq"))
+    by_name = runner.invoke(app, ["sparql", "--query", "a_projects_citing_policy", "--json"])
+    by_file = runner.invoke(app, ["sparql", "--file", str(QUERIES / "a_projects_citing_policy.rq"), "--json"])
+    assert by_name.exit_code == 0 and by_name.stdout == by_file.stdout
+    unknown = runner.invoke(app, ["sparql", "--query", "nope"])
+    assert unknown.exit_code == 2 and "kg queries" in unknown.stderr
+    both = runner.invoke(app, ["sparql", "ASK {}", "--query", "a"])
+    assert both.exit_code == 2
+
+
 @pytest.mark.parametrize("update", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DELETE WHERE { ?s ?p ?o }",
                                     "PREFIX x: <urn:x>\nDROP ALL", "CLEAR DEFAULT"])
 def test_updates_are_refused(use_home, update):
@@ -271,3 +286,23 @@ def test_updates_are_refused(use_home, update):
 def test_syntax_error_is_a_message(use_home):
     result = runner.invoke(app, ["sparql", "SELECT WHERE {"])
     assert result.exit_code == 2 and "syntax" in result.stderr.lower()
+
+
+def test_facts_are_the_one_walk_the_graph_projects(use_home):
+    """Every relation joins entities the facts name; the graph holds exactly the facts' entities and relations."""
+    from kg.graph.facts import KINDS, RELATIONS, Entity, Relation, facts
+    from kg.store import Store
+
+    docs = Store().documents()
+    found = list(facts(docs))
+    entities = {f.ref for f in found if isinstance(f, Entity)}
+    relations = [f for f in found if isinstance(f, Relation)]
+    assert {r.kind for r in entities} == set(KINDS)
+    assert {r.relation for r in relations} == set(RELATIONS)
+    assert all(r.subject in entities and r.object in entities for r in relations)
+    g = build(docs)
+    assert set(g.nodes) == {r.id for r in entities}
+    once = {(r.subject, r.object) for r in relations if r.once}
+    assert g.number_of_edges() == sum(not r.once for r in relations) + len(once)
+    cites = [r for r in relations if r.relation == "cites"]
+    assert len(cites) == sum(len(d.legal_bases) for d in docs) and all(r.attrs["file"] and r.attrs["line"] for r in cites)
