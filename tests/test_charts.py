@@ -162,3 +162,18 @@ def test_chart_command_usage_errors(use_home, tmp_path):
 
 def test_every_kind_is_registered():
     assert set(KINDS) == {"sankey", "treemap", "policy", "top-policies"}
+
+
+def test_clicks_lead_to_nodes_kg_serve_knows(use_home):
+    """Every key a chart links to (``/node/<id>``) is a node of the graph `kg serve` pages are built from."""
+    from kg.app import BudgetKG
+
+    kg = BudgetKG(use_home)
+    nodes = set(kg.graph().nodes)
+    for kind, sel in SELECTIONS:
+        fig = kg.chart_data(kind, **sel).figure()
+        keys = set()
+        for trace in fig["data"]:
+            for part in (trace, trace.get("node", {}), trace.get("link", {})):
+                keys |= {c[0] for c in part.get("customdata", []) if c and c[0]}
+        assert keys and keys <= nodes, (kind, sorted(keys - nodes)[:3])
