@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from kg.graph.pictures import _pyplot
@@ -73,6 +74,12 @@ def text_size(s: str, size: float) -> tuple[float, float]:
     return width, len(lines) * size * LINE
 
 
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> float:
+    """Advance of one character at size 1 (wrapping measures each character once, not every prefix)."""
+    return text_size(ch, 100)[0] / 100
+
+
 LINE = 1.25
 """Line height as a multiple of the font size (matplotlib's default linespacing is 1.2)."""
 
@@ -80,12 +87,14 @@ LINE = 1.25
 def wrap(s: str, width: float, size: float, max_lines: Optional[int] = None) -> str:
     """``s`` broken into lines no wider than ``width`` points (Chinese breaks between any two characters,
     so no word splitting is needed); with ``max_lines`` the last line ends in … when cut."""
-    lines, line = [], ""
+    lines, line, used = [], "", 0.0
     for ch in s:
-        if line and text_size(line + ch, size)[0] > width:
+        w = _char_width(ch) * size * 1.02  # a little slack for kerning
+        if line and used + w > width:
             lines.append(line)
-            line = ""
+            line, used = "", 0.0
         line += ch
+        used += w
     if line:
         lines.append(line)
     if max_lines and len(lines) > max_lines:
