@@ -117,11 +117,17 @@ def draw(flow: MoneyFlow, fmt: str = "svg", *, keep_figure: bool = False):
         anchor = "right" if col == columns[0] else "left"
         hx = xs[col] + NODE_W if anchor == "right" else xs[col]
         c.text(hx, top - 6, COLUMNS[col], 9, ha=anchor, va="bottom", color=MUTED, weight="bold")
-    # node boxes: each column centred vertically in the body
+    # node boxes: each column centred vertically in the body; departments and projects largest first, the
+    # other columns ordered by where their money comes from (or, for sources, goes to) so bands cross less
+    order = _orders(flow, columns)
     y_of: dict[str, tuple[float, float]] = {}
-    for col in columns:
+    for col in [columns[1] if len(columns) > 1 else columns[0], *columns]:
+        if any(n.key in y_of for n in order[col]):
+            continue
+        if col not in (1, 4):
+            order[col] = _by_neighbours(flow, order[col], y_of)
         y = top + (body - col_height[col]) / 2
-        for n in (n for n in flow.nodes if n.column == col):
+        for n in order[col]:
             h = max(n.amount * scale, 1.0)
             mid = y + slot[n.key] / 2
             y_of[n.key] = (mid - h / 2, h)
@@ -165,3 +171,22 @@ def draw(flow: MoneyFlow, fmt: str = "svg", *, keep_figure: bool = False):
     footer(c, notes)
     return c if keep_figure else c.save(fmt)
 
+
+def _orders(flow: MoneyFlow, columns: list[int]) -> dict[int, list]:
+    return {c: [n for n in flow.nodes if n.column == c] for c in columns}
+
+
+def _by_neighbours(flow: MoneyFlow, nodes: list, placed: dict[str, tuple[float, float]]) -> list:
+    """Nodes sorted by the money-weighted height of the placed nodes they exchange money with; groups
+    (其他, 未列明) stay last."""
+    def centre(n) -> float:
+        total = weight = 0.0
+        for link in flow.links:
+            other = link.source if link.target == n.key else link.target if link.source == n.key else None
+            if other in placed:
+                y, h = placed[other]
+                total += (y + h / 2) * link.amount
+                weight += link.amount
+        return total / weight if weight else float("inf")
+
+    return sorted(nodes, key=lambda n: (n.count > 1 or n.key in ("project:unlisted", "funding:unstated"), centre(n)))
