@@ -45,6 +45,10 @@ def expected_shapes(picture) -> int:
     return len(picture.data[0])
 
 
+TEXT_BOXES = """() => Array.from(document.querySelectorAll('.main-svg text'))
+  .filter(e => e.textContent.trim() && e.getBoundingClientRect().width > 0)
+  .map(e => { const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
 CASES = [("sankey", ["--county", "泽州县"]), ("sankey", ["--department", ORG]), ("treemap", ["--county", "泽州县"]),
          ("treemap", ["--department", ORG]), ("policy", ["--policy", "泽组通字[2022]31号"]),
          ("top-policies", ["--county", "泽州县"])]
@@ -65,6 +69,13 @@ def test_chart_page_draws_every_shape_offline(browser, use_home, tmp_path, kind,
     assert shapes.count() == expected_shapes(picture) > 1
     if kind == "sankey":
         assert page.locator(".sankey-node").count() == len(picture.data.nodes)
+    # the labels plotly drew: none on top of another, none past the page's edges
+    boxes = page.evaluate(TEXT_BOXES)
+    assert len(boxes) > 3
+    assert [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if min(a[3], b[3]) - max(a[1], b[1]) > 1 and min(a[4], b[4]) - max(a[2], b[2]) > 1] == []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert [b[0] for b in boxes if b[1] < -1 or b[3] > width + 1] == []
     text = page.evaluate("document.body.innerText + document.querySelector('.main-svg').textContent")
     assert picture.title.split(" ")[0] in text and "万元" in text
     # hover the largest thing: its amount and source line appear
