@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable, Optional, Sequence
 
-from kg.model import BudgetDocument, Provenance
+from kg.model import BudgetDocument, Provenance, format_place
 
 from .identity import BUDGET_FUNDS, Identities
 
@@ -33,8 +33,12 @@ def where(source: Optional[Provenance], file: Optional[str] = None) -> str:
     """A place a person can open: ``file:line``, or ``file p.N`` where the record knows a page."""
     if source is None:
         return file or ""
-    page = getattr(source, "page", None)
-    return f"{source.file} p.{page}" if page else f"{source.file}:{source.line}"
+    return source.where
+
+
+def _total_place(d: BudgetDocument, name: str) -> str:
+    """Where a headline figure of ``d.totals`` was read (file:line, or file p.N in a PDF)."""
+    return format_place(d.source, d.totals.lines.get(name), d.totals.pages.get(name))
 
 
 def wan(value) -> float:
@@ -255,14 +259,12 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
         # 1. sources → department
         income = 0.0
         for key, value in t.income_by_source.items():
-            line = t.lines.get(f"income_by_source.{key}")
             add(node(f"funding:{key}", BUDGET_FUNDS.get(key, key), 0), dn, wan(value),
-                f"{d.source}:{line}" if line else d.source)
+                _total_place(d, f"income_by_source.{key}"))
             income += wan(value)
         if t.carryover_income:
-            line = t.lines.get("carryover_income")
             add(node("funding:carryover", BUDGET_FUNDS["carryover"], 0), dn, wan(t.carryover_income),
-                f"{d.source}:{line}" if line else d.source)
+                _total_place(d, "carryover_income"))
             income += wan(t.carryover_income)
         classes = [r for r in d.functional_spending if len(r.code) == 3 and r.total]
         spent = sum(wan(r.total) for r in classes) if classes else wan(t.expenditure_total)
