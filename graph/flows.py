@@ -25,6 +25,8 @@ from kg.model import BudgetDocument, Provenance, format_place
 
 from .identity import BUDGET_FUNDS, Identities
 
+ROUNDING = 0.05
+"""万元 two totals may differ by from rounding each row to the cent (PDF tables in 元 give 6 decimals)."""
 OTHER = "其他"
 """Label stem of a group of small flows; the count follows: 其他 (7项)."""
 
@@ -268,13 +270,13 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
             income += wan(t.carryover_income)
         classes = [r for r in d.functional_spending if len(r.code) == 3 and r.total]
         spent = sum(wan(r.total) for r in classes) if classes else wan(t.expenditure_total)
-        if spent - income > 0.01:
+        if spent - income > ROUNDING + 0.005 * len(classes):
             add(node("funding:unstated", "未列明来源", 0), dn, round(spent - income, 2), d.source)
             if income:
                 notes.append(f"{d.department.name}: 收入按来源合计 {money(income)}，少于支出 {money(spent)}")
         # 2. department → classes → basic / project expenditure
         for r in classes:
-            cn = node(f"functional:{r.code}", r.name, 2)
+            cn = node(f"functional:{r.code}", r.name, 2, where(r.source))
             add(dn, cn, wan(r.total), where(r.source))
             basic, project = wan(r.basic), wan(r.project)
             if not basic and not project:
@@ -299,11 +301,11 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
         counts[item.key] = item.count
         extra[item.key] = item.extra
         add("spending:project", item.key, item.amount, item.places[0] if item.count == 1 and item.places else "")
-    if stated - project_total > 0.01:
+    if stated - project_total > ROUNDING:
         add("spending:project", node("project:unlisted", "未列明项目", 4), round(stated - project_total, 2))
         if projects:
             notes.append(f"项目表合计 {money(project_total)}，少于支出表项目支出 {money(stated)}")
-    elif project_total - stated > 0.01 and stated:
+    elif project_total - stated > ROUNDING and stated:
         notes.append(f"项目表合计 {money(project_total)}，多于支出表项目支出 {money(stated)}")
 
     inflow: dict[str, float] = {}
