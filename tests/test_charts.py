@@ -177,3 +177,22 @@ def test_clicks_lead_to_nodes_kg_serve_knows(use_home):
             for part in (trace, trace.get("node", {}), trace.get("link", {})):
                 keys |= {c[0] for c in part.get("customdata", []) if c and c[0]}
         assert keys and keys <= nodes, (kind, sorted(keys - nodes)[:3])
+
+
+def test_print_charts_of_a_pdf_disclosure(tmp_path):
+    """A real PDF (national nine-table form, tables in 元): figures in 万元, labels apart, unlisted money shown."""
+    from kg.pipeline import ingest_paths
+    from kg.store import Store
+
+    store = Store(tmp_path)
+    assert all(o.status == "added" for o in ingest_paths([str(p) for p in EXAMPLES.glob("*.pdf")], store))
+    docs = store.documents()
+    flow = chart("sankey", docs, department="上海市普陀区司法局").data
+    assert flow.total == pytest.approx(9628.22, abs=0.02)
+    assert by_label(flow, "公共安全支出").amount == pytest.approx(8726.73, abs=0.01)
+    assert by_label(flow, "人民调解").places[0].endswith(".pdf p.23")
+    assert by_label(flow, "未列明项目").amount == pytest.approx(7054.05 - 795.00, abs=0.02)
+    assert not any(n.label == "未列明来源" for n in flow.nodes)  # cent rounding is no missing source
+    for kind in ("sankey", "treemap", "top-policies"):
+        c = chart(kind, docs, county="普陀区").canvas()
+        assert text_problems(c.fig) == []
