@@ -282,7 +282,10 @@ def _json_for_script(data) -> str:
 
 
 def render_html(g: nx.MultiDiGraph, centres: list[str], title: str) -> str:
+    from .charts.page import link_base
+
     data = {"title": title, "elements": elements(g, centres), "detail_x": DETAIL_X, "label_px": LABEL_PX,
+            "link_base": link_base(),
             "legend": [{"kind": k, "color": c, "shape": s, "text": t} for k, (c, s, t) in STYLE.items()
                        if any(a["kind"] == k for _, a in g.nodes(data=True))]}
     values = {"__TITLE__": html.escape(title), "__DATA__": _json_for_script(data),

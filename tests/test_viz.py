@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import quote
 from pathlib import Path
 
 import networkx as nx
@@ -70,7 +71,7 @@ def test_page_renders_offline_without_errors(browser, use_home, tmp_path, kind, 
     assert result.exit_code == 0, result.output
     expected = int(result.stderr.split("(")[1].split(" nodes")[0])
     html = out.read_text(encoding="utf-8")
-    assert "http://" not in html.split("<script>")[0] and 'src="http' not in html and "href=\"http" not in html
+    assert "http://" not in html.split("<script")[0] and 'src="http' not in html and "href=\"http" not in html  # markup loads nothing; the data may name kg serve for clicks
     rendered, errors, network, dialogs = open_page(browser, out, tmp_path / f"{kind}.png")
     assert rendered["nodes"] == expected > 1
     assert errors == [] and network == [] and dialogs == []
@@ -161,6 +162,12 @@ def test_graph_page_shows_projects_with_labels_apart_and_details_folded(browser,
     assert opened > 0
     after = page.evaluate("() => window.kgBoxes()")
     assert len(after) == len(g["boxes"]) + opened and _overlaps(after) == []
+    # a double click opens the node's page in kg serve
+    page.evaluate("() => { window.__opened = []; window.open = (u) => { window.__opened.push(String(u)); return null; }; }")
+    spot = page.evaluate("(k) => window.kgRendered(k)", key)
+    page.mouse.dblclick(spot["x"], spot["y"])
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__opened") == ["http://127.0.0.1:8000/node/" + quote(key, safe="-_.!~*'()")]
     page.close()
 
 
