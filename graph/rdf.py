@@ -235,7 +235,9 @@ def sorted_triples(documents: Iterable[BudgetDocument]) -> list[Triple]:
 
 def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
     if fmt == "jsonld":
-        return serialize(triple_list, format=FORMATS[fmt])
+        from .jsonld import dumps
+
+        return dumps(triple_list)
     # IRIs of instances stay whole (<…/id/project/部门/2026/名称>): readable, no \/ escapes
     prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt == "turtle" else None
     return serialize(triple_list, format=FORMATS[fmt], prefixes=prefixes) if prefixes else \

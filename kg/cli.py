@@ -267,13 +267,20 @@ def _graph_and_node(name: str):
 @app.command()
 def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."),
            file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a .rq file."),
-           as_json: bool = typer.Option(False, "--json", help="SPARQL 1.1 Query Results JSON."),
-           as_csv: bool = typer.Option(False, "--csv", help="SPARQL 1.1 Query Results CSV.")):
-    """Run a read-only SPARQL query over the RDF export (Oxigraph). Prefixes bkg: skos: eli: qb: prov: org: are predefined."""
+           as_json: bool = typer.Option(False, "--json", help="SPARQL 1.1 Query Results JSON; JSON-LD for CONSTRUCT/DESCRIBE."),
+           as_csv: bool = typer.Option(False, "--csv", help="SPARQL 1.1 Query Results CSV; N-Triples for CONSTRUCT/DESCRIBE."),
+           timeout: float = typer.Option(30.0, "--timeout", help="Stop the query after this many seconds."),
+           limit: int = typer.Option(10_000, "--limit", help="Return at most this many rows (or triples)."),
+           memory: int = typer.Option(1024, "--memory", help="Memory the query may use, in MB.")):
+    """Run a read-only SPARQL query over the RDF export (Oxigraph), bounded in time, rows and memory.
+
+    Prefixes bkg: skos: eli: qb: prov: org: are predefined. Updates and SERVICE are refused."""
     from kg.graph import sparql as sp
 
     if (query is None) == (file is None):
         fail("give a query or --file Q.rq (one of them)", 2)
+    if timeout <= 0 or limit < 1 or memory < 64:
+        fail("--timeout must be > 0, --limit >= 1 and --memory >= 64 (MB)", 2)
     if file is not None:
         if not file.exists():
             fail(f"no such file: {file}", 2)
@@ -281,22 +288,30 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
     store = _store()
     if not store.manifest():
         fail("the store is empty; run `kg ingest PATH` first")
+    limits = sp.Limits(timeout=timeout, max_rows=limit, max_memory_mb=memory)
     try:
-        result = sp.run(sp.open_store(store), query)
+        sp.check(query)
+        answer = sp.execute(store, query, limits)
+        if answer.kind == "triples" and (as_json or as_csv):
+            from kg.graph.rdf import serialize_rdf
+
+            sys.stdout.buffer.write(serialize_rdf(sp.triples_of(answer), "jsonld" if as_json else "ntriples"))
+        elif as_json or as_csv:
+            for chunk in (sp.json_results if as_json else sp.csv_results)(answer):
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
+        else:
+            table = Table(*answer.variables)
+            for r in sp.short_rows(answer):
+                table.add_row(*[("" if v is None else v) for v in r])
+            out.print(table)
+            err.print(f"{answer.count if answer.kind != 'boolean' else 1} rows")
+    except sp.QueryLimitExceeded as exc:
+        fail(str(exc), 1)
     except sp.SparqlError as exc:
         fail(str(exc), 2)
-    if as_json:
-        sys.stdout.buffer.write(sp.to_json(result) + b"\n")
-        return
-    if as_csv:
-        sys.stdout.buffer.write(sp.to_csv(result))
-        return
-    header, rows = sp.rows(result)
-    table = Table(*header)
-    for r in rows:
-        table.add_row(*[("" if v is None else v) for v in r])
-    out.print(table)
-    err.print(f"{len(rows)} rows")
+    if answer.truncated:
+        err.print(f"[yellow]warning:[/yellow] stopped at {limit} rows (--limit); the answer is cut")
 
 
 @app.command()
