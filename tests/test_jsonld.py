@@ -36,10 +36,13 @@ def test_pyld_expands_it_to_the_same_graph(exported):
     assert len(theirs) == len(ours) and isomorphic(ours, theirs)
 
 
-def test_framing_by_type_finds_every_project(exported, kg_home):
-    _, doc = exported
-    framed = jsonld.frame(doc, {"@context": doc["@context"], "@type": "bkg:Project"})
+def test_framing_by_type_finds_every_project(kg_home):
+    """Framed on one document's export (pyld frames ~1,000 triples a second)."""
+    doc = next(d for d in Store(kg_home).documents() if d.department.name == "泽州县柳树口镇人民政府")
+    data = json.loads(serialize_rdf(sorted_triples([doc]), "jsonld"))
+    framed = jsonld.frame(data, {"@context": data["@context"], "@type": "bkg:Project"})
     projects = framed["@graph"]
-    assert len(projects) == sum(len(d.projects) for d in Store(kg_home).documents()) == 69
+    assert len(projects) == len(doc.projects) > 1
     one = next(p for p in projects if p["skos:prefLabel"]["@value"] == "村级管理费用（三保）")
     assert one["@type"] == "bkg:Project" and one["bkg:amountWan"]["@type"] == "xsd:decimal"
+    assert one["bkg:department"]["@id"] == "id:department/泽州县柳树口镇人民政府"
