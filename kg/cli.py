@@ -255,18 +255,25 @@ def queries(as_json: bool = typer.Option(False, "--json")):
 @command()
 def policy(number: str = typer.Argument(..., help="Document number in any bracket style (or a title)."),
            as_json: bool = typer.Option(False, "--json")):
-    """A policy, the projects that cite it (department, amount) and their total."""
+    """A policy, the projects resting on it (立项依据: department, amount, total) and those citing it elsewhere."""
     report = _kg().policy(number)
     if as_json:
         emit_json(report)
         return
     out.print(f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip())
-    _table(("project", "department", "year", "万元", "file:line"),
-           [(p["name"], p["department"], str(p["fiscal_year"] or ""),
-             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", f"{p['source']['file']}:{p['source']['line']}")
-            for p in report["projects"]])
+    if report["projects"]:
+        _table(("project", "department", "year", "万元", "file:line"),
+               [(p["name"], p["department"], str(p["fiscal_year"] or ""),
+                 "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}",
+                 f"{p['source']['file']}:{p['source']['line']}") for p in report["projects"]])
     out.print(f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
-              f"{len(report['departments'])} departments")
+              f"{len(report['departments'])} departments (立项依据, legal basis)")
+    if report["cited_in"]:
+        out.print("cited elsewhere (保证项目实施的制度、措施 …), not the legal basis:")
+        _table(("project", "department", "year", "万元", "file:line"),
+               [(p["name"], p["department"], str(p["fiscal_year"] or ""),
+                 "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}",
+                 f"{p['source']['file']}:{p['source']['line']}") for p in report["cited_in"]])
 
 
 @command()

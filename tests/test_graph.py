@@ -286,3 +286,17 @@ def test_updates_are_refused(use_home, update):
 def test_syntax_error_is_a_message(use_home):
     result = runner.invoke(app, ["sparql", "SELECT WHERE {"])
     assert result.exit_code == 2 and "syntax" in result.stderr.lower()
+
+
+def test_policy_command_shows_legal_basis_and_cited_in_apart(use_home):
+    """晋财行〔2018〕11号 is cited in a 保证项目实施的制度、措施 row, never as a 立项依据."""
+    data = json.loads(runner.invoke(app, ["policy", "晋财行[2018]11号", "--json"]).stdout)
+    assert data["projects"] == [] and data["total_wan"] == 0
+    assert [(p["name"], p["department"], p["amount_wan"]) for p in data["cited_in"]] == [
+        ("因公出国（境）经费", "泽州县人民政府办公室", 100.0)]
+    assert data["cited_in"][0]["source"]["line"] == 748
+    assert (data["document_type"], data["document_year"]) == ("通知", 2018)
+    basis = json.loads(runner.invoke(app, ["policy", "泽组通字〔2022〕31号", "--json"]).stdout)
+    assert basis["cited_in"] == [] and (basis["document_type"], basis["document_year"]) == ("办法", 2022)
+    text = runner.invoke(app, ["policy", "晋财行[2018]11号"])
+    assert text.exit_code == 0 and "cited elsewhere" in text.stdout
