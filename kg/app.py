@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
 
-EXPORT_FORMATS = ("json", "csv", "turtle", "ntriples", "jsonld", "graphml", "gexf")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 PICTURE_FORMATS = ("html", "png", "svg")
 
 
@@ -276,7 +276,7 @@ class BudgetKG:
         return [DocumentCheck(d.source, check(d)) for d in self._require_documents()]
 
     def export(self, format: str, output: Union[str, Path]) -> list[Path]:
-        """Write the store as JSON, CSV (one file per table), RDF or a graph file; returns the files written."""
+        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file; returns the files written."""
         if format not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")

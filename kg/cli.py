@@ -148,6 +148,7 @@ def stats(as_json: bool = typer.Option(False, "--json")):
 class ExportFormat(str, Enum):
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
     turtle = "turtle"
     ntriples = "ntriples"
     jsonld = "jsonld"
@@ -158,7 +159,7 @@ class ExportFormat(str, Enum):
 @command()
 def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f"),
            output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem).")):
-    """Write the store as JSON, CSV (one file per table), RDF or a graph file."""
+    """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file."""
     for path in _kg().export(format.value, output):
         err.print(f"wrote {path}")
 
