@@ -48,6 +48,11 @@ def iri(kind: str, *parts: object) -> NamedNode:
     return NamedNode(ID + kind + "/" + "/".join(segment(str(p)) for p in parts))
 
 
+def code(code_list: str, key: str) -> NamedNode:
+    """A code of one of the static code lists of ontology/cube.ttl."""
+    return iri(CODE_LISTS[code_list], key)
+
+
 @lru_cache(maxsize=None)
 def term(curie: str) -> NamedNode:
     prefix, local = curie.split(":", 1)
@@ -68,6 +73,9 @@ def integer(value: int) -> Literal:
 
 
 STRUCTURE = "cube.ttl"
+CODE_LISTS = {"government_level": "government-level", "budget_type": "budget-type", "funding_period": "funding-period",
+              "budget_item": "budget-item", "level": "class-level"}
+"""Glossary identifier of each static code list → the IRI path of its codes (…/id/budget-type/general_budget)."""
 TOTAL_ITEMS = ("income_total", "current_year_income", "carryover_income", "expenditure_total", "basic_expenditure",
                "project_expenditure", "personnel", "public_use", "three_public", "official_reception", "vehicle",
                "overseas_travel", "operating_costs", "procurement_total")
@@ -154,13 +162,13 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 continue
             yield from _observation(
                 iri("observation", "total", dep.name, year or 0, key), "bkg:TotalsObservation", "bkg:DepartmentTotals",
-                [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:budgetItem", iri("budget-item", key))],
+                [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:budgetItem", code("budget_item", key))],
                 [("bkg:amountWan", value)], "bkg:WanYuan", d.totals.lines.get(key), **common)
         for key, value in d.totals.income_by_source.items():
             yield from _observation(
                 iri("observation", "income", dep.name, year or 0, key), "bkg:IncomeObservation",
                 "bkg:DepartmentIncome", [("bkg:organization", dn), ("bkg:fiscalYear", year_lit),
-                                         ("bkg:budgetType", iri("budget-type", key))],
+                                         ("bkg:budgetType", code("budget_type", key))],
                 [("bkg:amountWan", value)], "bkg:WanYuan", d.totals.lines.get(f"income_by_source.{key}"), **common)
         for unit in dep.subunits:
             un = iri("unit", unit)
@@ -188,29 +196,29 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
             yield from _observation(
                 iri("observation", "spending", dep.name, year or 0, r.code), "bkg:SpendingObservation", dataset,
                 [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:classification", fn),
-                 ("bkg:classLevel", iri("class-level", level))],
+                 ("bkg:classLevel", code("level", level))],
                 [("bkg:amountWan", r.total), ("bkg:basicWan", r.basic), ("bkg:projectWan", r.project)],
                 "bkg:WanYuan", r.source.line, **common)
 
-        for r, code, level in coded_rows(d.economic_spending):
-            en = iri("economic", code or r.name)
-            if ("economic", code or r.name) not in seen:
-                seen.add(("economic", code or r.name))
+        for r, ecode, level in coded_rows(d.economic_spending):
+            en = iri("economic", ecode or r.name)
+            if ("economic", ecode or r.name) not in seen:
+                seen.add(("economic", ecode or r.name))
                 yield from types(en, "bkg:EconomicClass", "skos:Concept")
                 yield T(en, label, zh(r.name))
                 yield T(en, in_scheme, term("bkg:EconomicScheme"))
-                if code:
-                    yield T(en, notation, Literal(code))
-                if code and len(code) > 3:
-                    yield T(en, broader, iri("economic", code[:3]))
+                if ecode:
+                    yield T(en, notation, Literal(ecode))
+                if ecode and len(ecode) > 3:
+                    yield T(en, broader, iri("economic", ecode[:3]))
                 elif level == "class":
                     yield T(en, term("skos:topConceptOf"), term("bkg:EconomicScheme"))
                     yield T(term("bkg:EconomicScheme"), term("skos:hasTopConcept"), en)
             yield from _observation(
-                iri("observation", "economic", dep.name, year or 0, code or r.name), "bkg:EconomicObservation",
+                iri("observation", "economic", dep.name, year or 0, ecode or r.name), "bkg:EconomicObservation",
                 ECONOMIC_DATASETS[level],
                 [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:economicClass", en),
-                 ("bkg:classLevel", iri("class-level", level))],
+                 ("bkg:classLevel", code("level", level))],
                 [("bkg:amountWan", r.total), ("bkg:personnelWan", r.personnel), ("bkg:publicUseWan", r.public_use)],
                 "bkg:WanYuan", r.source.line, **common)
 
@@ -235,16 +243,16 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                     yield T(pn, term(prop), zh(v))
             yield T(pn, derived, doc)
             yield T(pn, line_p, integer(p.source.line))
-            period = iri("funding-period", "carryover" if p.carryover else "current_year")
+            period = code("funding_period", "carryover" if p.carryover else "current_year")
             if p.carryover:
                 yield T(pn, term("bkg:fundedBy"), period)
             for key, value in p.budget_sources.items():
                 yield from _observation(
                     iri("observation", "project-budget", *pid, key), "bkg:ProjectBudgetObservation", "bkg:ProjectBudget",
-                    [("bkg:project", pn), ("bkg:budgetType", iri("budget-type", key)), ("bkg:fundingPeriod", period)],
+                    [("bkg:project", pn), ("bkg:budgetType", code("budget_type", key)), ("bkg:fundingPeriod", period)],
                     [("bkg:amountWan", value)], "bkg:WanYuan", p.source.line, year=year_lit, doc=doc)
                 if value:
-                    yield T(pn, term("bkg:fundedBy"), iri("budget-type", key))
+                    yield T(pn, term("bkg:fundedBy"), code("budget_type", key))
             f = p.funding
             if f is not None:
                 printed_yuan = f.printed_unit == "元"
@@ -258,14 +266,14 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                     yield from _observation(
                         iri("observation", "funding", *pid, level if btype == "unstated" else btype),
                         "bkg:FundingObservation", "bkg:ProjectFunding",
-                        [("bkg:project", pn), ("bkg:governmentLevel", iri("government-level", level)),
-                         ("bkg:budgetType", iri("budget-type", btype))],
+                        [("bkg:project", pn), ("bkg:governmentLevel", code("government_level", level)),
+                         ("bkg:budgetType", code("budget_type", btype))],
                         [("bkg:amountYuan", value)], "bkg:Yuan", f.source.line if f.source else None,
                         year=year_lit, doc=doc, printed=None if printed_yuan else "bkg:WanYuan")
                     if value:
-                        yield T(pn, term("bkg:fundedBy"), iri("government-level", level))
+                        yield T(pn, term("bkg:fundedBy"), code("government_level", level))
                         if btype != "unstated":
-                            yield T(pn, term("bkg:fundedBy"), iri("budget-type", btype))
+                            yield T(pn, term("bkg:fundedBy"), code("budget_type", btype))
             for relation, bases, where in (("bkg:cites", p.legal_bases, "立项依据"),
                                            ("bkg:mentions", p.citations, "保证项目实施的制度、措施")):
                 for b in bases:
