@@ -193,12 +193,19 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
             if r.level not in FUNCTIONAL_DATASETS:
                 continue
             level, dataset = FUNCTIONAL_DATASETS[r.level]
-            yield from _observation(
-                iri("observation", "spending", dep.name, year or 0, r.code), "bkg:SpendingObservation", dataset,
-                [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:classification", fn),
-                 ("bkg:classLevel", code("level", level))],
-                [("bkg:amountWan", r.total), ("bkg:basicWan", r.basic), ("bkg:projectWan", r.project)],
-                "bkg:WanYuan", r.source.line, **common)
+            dims = [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:classification", fn),
+                    ("bkg:classLevel", code("level", level))]
+            if r.total is not None:
+                yield from _observation(
+                    iri("observation", "spending", dep.name, year or 0, r.code), "bkg:SpendingObservation", dataset,
+                    dims, [("bkg:amountWan", r.total)], "bkg:WanYuan", r.source.line, **common)
+            for item, value in (("basic_expenditure", r.basic), ("project_expenditure", r.project)):
+                if value is not None:
+                    yield from _observation(
+                        iri("observation", "spending", dep.name, year or 0, r.code, item),
+                        "bkg:SpendingByKindObservation", dataset.replace("Spending", "SpendingByKind"),
+                        dims + [("bkg:budgetItem", code("budget_item", item))], [("bkg:amountWan", value)],
+                        "bkg:WanYuan", r.source.line, **common)
 
         for r, ecode, level in coded_rows(d.economic_spending):
             en = iri("economic", ecode or r.name)
@@ -214,13 +221,19 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 elif level == "class":
                     yield T(en, term("skos:topConceptOf"), term("bkg:EconomicScheme"))
                     yield T(term("bkg:EconomicScheme"), term("skos:hasTopConcept"), en)
-            yield from _observation(
-                iri("observation", "economic", dep.name, year or 0, ecode or r.name), "bkg:EconomicObservation",
-                ECONOMIC_DATASETS[level],
-                [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:economicClass", en),
-                 ("bkg:classLevel", code("level", level))],
-                [("bkg:amountWan", r.total), ("bkg:personnelWan", r.personnel), ("bkg:publicUseWan", r.public_use)],
-                "bkg:WanYuan", r.source.line, **common)
+            dims = [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:economicClass", en),
+                    ("bkg:classLevel", code("level", level))]
+            if r.total is not None:
+                yield from _observation(
+                    iri("observation", "economic", dep.name, year or 0, ecode or r.name), "bkg:EconomicObservation",
+                    ECONOMIC_DATASETS[level], dims, [("bkg:amountWan", r.total)], "bkg:WanYuan", r.source.line, **common)
+            for item, value in (("personnel", r.personnel), ("public_use", r.public_use)):
+                if value is not None:
+                    yield from _observation(
+                        iri("observation", "economic", dep.name, year or 0, ecode or r.name, item),
+                        "bkg:EconomicByKindObservation", ECONOMIC_DATASETS[level].replace("Spending", "SpendingByKind"),
+                        dims + [("bkg:budgetItem", code("budget_item", item))], [("bkg:amountWan", value)],
+                        "bkg:WanYuan", r.source.line, **common)
 
         for i, p in enumerate(d.projects):
             pid = ids.project(d, i)
