@@ -82,3 +82,14 @@ def test_xlsx_has_one_sheet_per_table_with_numbers(use_home, tmp_path, csv_table
     header, *body = list(wb["three_public"].iter_rows(values_only=True))
     office = next(r for r in body if r[1] == "泽州县人民政府办公室")
     assert office[header.index("three_public_wan")] == 103 and isinstance(office[header.index("three_public_wan")], int)
+
+
+def test_json_keeps_citations_apart_from_the_legal_basis(kg_home):
+    from kg.exports.jsonout import document_json
+    from kg.store import Store
+
+    doc = next(document_json(d) for d in Store(kg_home).documents() if d.department.name == "泽州县人民政府办公室")
+    p = next(p for p in doc["projects"] if p["name"] == "因公出国（境）经费")
+    assert [c["doc_number"] for c in p["citations"]] == ["财行〔2013〕516号", "晋财行〔2018〕11号", "晋财行〔2019〕72号",
+                                                         "晋港澳字〔2019〕6号"]
+    assert not {c["doc_number"] for c in p["citations"]} & {b["doc_number"] for b in p["legal_basis"]}
