@@ -12,6 +12,7 @@ from typing import Optional
 
 from kg.model import BudgetDocument, Problem
 
+from .evidence import annotate
 from .layouts import LAYOUTS
 from .tables import missing_toc_entries, to_rows
 from .textio import UnreadableFile, decode
@@ -65,7 +66,7 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
                 message=f"not a budget disclosure layout this tool knows (best match {score:.0%}); "
                         "if it is one, force a parser with `kg ingest --format NAME` (see `kg formats`)"))
             return result
-    document = LAYOUTS[layout].parse(text, source)
+    document = annotate(LAYOUTS[layout].parse(text, source), text)
     document = document.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
     missing = _missing_parts(document)
     if missing:

@@ -93,7 +93,8 @@ def text_sections(all_sheets: Sequence[Sheet], file: str) -> list[TextSection]:
     for sheet in all_sheets:
         if not sheet.title or sheet.title.endswith("表"):
             continue
-        prose = [r.single for r in sheet.rows if r.single and len(r.single) > 8]
+        prose = [r for r in sheet.rows if r.single and len(r.single) > 8]
         if prose:
-            out.append(TextSection(heading=sheet.title, text="\n".join(prose), source=Provenance(file=file, line=sheet.line)))
+            out.append(TextSection(heading=sheet.title, text="\n".join(r.single for r in prose),
+                                   source=Provenance(file=file, line=sheet.line), lines=tuple(r.line for r in prose)))
     return out
