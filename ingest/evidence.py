@@ -40,13 +40,14 @@ def annotate(document: BudgetDocument, text: str) -> BudgetDocument:
         return found if len(found) <= EXCERPT_CHARS else found[:EXCERPT_CHARS - 1] + "…"
 
     document = _with_excerpts(document, document.source, excerpt)
+    totals = document.totals.model_copy(update={"excerpts": {k: excerpt(v) for k, v in document.totals.lines.items()}})
     def prov(line: int) -> Provenance:
         return Provenance(file=document.source, line=line, excerpt=excerpt(line))
 
     tables = tuple(PrintedTable(title=s.title, figures=_figures(s.rows), note=_note(s.rows), unit=_unit(s.rows),
                                 figures_by_label=_labelled(s.rows, prov), source=prov(s.line))
                    for s in sheets(rows) if _TRAILING_NOTE.sub("", s.title).endswith("表"))
-    return document.model_copy(update={"tables": tables})
+    return document.model_copy(update={"tables": tables, "totals": totals})
 
 
 def _with_excerpts(value: Any, file: str, excerpt) -> Any:

@@ -190,5 +190,5 @@ def project_from(name: str, amount: Optional[Decimal], carryover: bool, source: 
         project_code=t.project_code, category=t.category, implementing_unit=t.implementing_unit,
         funding=t.funding, overview=t.overview, goals=t.goals, basis_text=t.basis_text,
         legal_bases=tuple(t.legal_bases), indicators=tuple(t.indicators), source=source,
-        target_source=Provenance(file=t.file, line=t.line),
+        target_source=Provenance(file=t.file, line=t.line), target_name=t.name,
     )

@@ -87,24 +87,37 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
 
 @app.command(name="check")
-def check_cmd(as_json: bool = typer.Option(False, "--json")):
-    """Does each stored document add up? Totals against rows, projects against their target tables."""
-    from kg.checks import check
+def check_cmd(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+              html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+              rules: bool = typer.Option(False, "--rules", help="List the rules and exit."),
+              rule: Optional[List[str]] = typer.Option(None, "--rule", help="Run only this rule id (repeatable).")):
+    """Check each stored document as an auditor would: sums, tables against tables, text against tables,
+    projects against their target tables, missing or empty tables. Exit 1 when an error-level finding exists."""
+    from kg.checks import RULES, run_checks
+    from kg.checks.report import render_html, render_rules, render_text
 
+    if rules:
+        if as_json:
+            emit_json([{"id": r.id, "severity": r.severity, "title": r.title, "description": r.description,
+                        "anchor": r.anchor} for r in RULES.values()])
+        else:
+            out.print(render_rules(), markup=False)
+        return
+    unknown = [r for r in rule or [] if r not in RULES]
+    if unknown:
+        fail(f"no rule {', '.join(unknown)}; `kg check --rules` lists them", 2)
     docs = _store().documents()
     if not docs:
         fail("the store is empty; run `kg ingest PATH` first")
-    results = {d.source: check(d) for d in docs}
-    count = sum(len(v) for v in results.values())
+    report = run_checks(docs, rule)
+    if html:
+        html.write_text(render_html(report), encoding="utf-8")
+        err.print(f"wrote {html}")
     if as_json:
-        emit_json([{"source": src, "findings": [x.as_dict() for x in found]} for src, found in results.items()])
+        emit_json(report.as_dict())
     else:
-        for src, found in results.items():
-            out.print(f"{'✓' if not found else '✗'} {src}: " + ("adds up" if not found else f"{len(found)} findings"))
-            for x in found:
-                out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                          f"({x.file}:{','.join(map(str, x.lines))})")
-    if count:
+        out.print(render_text(report), markup=False)
+    if report.has_errors:
         raise typer.Exit(1)
 
 

@@ -91,6 +91,8 @@ class Totals(Record):
     state_capital 国有资本经营, special_account 财政专户管理资金, unit_funds 单位资金."""
     lines: dict[str, int] = {}
     """Line number each figure was read from, keyed by field name."""
+    excerpts: dict[str, str] = {}
+    """The row printed at each of those lines, keyed by field name (evidence for checks)."""
 
 
 class FunctionalSpending(Record):
@@ -243,6 +245,8 @@ class Project(Record):
     """Where the project row (or, lacking one, its target table) starts."""
     target_source: Optional[Provenance] = None
     """Where its target table starts, when one was matched."""
+    target_name: Optional[str] = None
+    """The project name as printed in its target table (may differ from ``name``)."""
 
 
 class TextSection(Record):

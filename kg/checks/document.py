@@ -1,0 +1,141 @@
+"""The document as a whole (ZB-*, DOC-*): standard tables missing or printed empty, placeholder text left from
+a template, a heading whose year is not the budget year."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from kg.model import BudgetDocument, Provenance
+
+from .finding import Evidence, Finding, Rule, evidence
+
+STANDARD_TABLES = (
+    ("收支总表", r"(?<!拨款)收支(?:预算)?总表|财务收支预算总表", r"财政拨款"),
+    ("收入总表", r"收入(?:预算)?总表", r"收支"),
+    ("支出总表", r"支出(?:预算)?总表", r"收支"),
+    ("财政拨款收支总表", r"财政拨款收支(?:预算|决算)?总表", r"$^"),
+    ("一般公共预算支出表", r"一般公共预算.*支出", r"基本支出|经济|三公"),
+    ("一般公共预算基本支出表", r"基本支出", r"$^"),
+    ("政府性基金预算支出表", r"政府性基金.*支出|政府性基金.*收支", r"$^"),
+    ("“三公”经费表", r"三公", r"$^"),
+)
+"""The national standard tables of a 部门预算/单位预算 by meaning: (name, title pattern, exclude pattern).
+Titles vary by province (收支总表 / 财务收支预算总表 / 部门预算收支总表); what they hold does not."""
+
+
+def _title(t: str) -> str:
+    return re.sub(r"\s+", "", t)
+
+
+def missing_tables(doc: BudgetDocument) -> Iterator[Finding]:
+    if not doc.tables or doc.department.doc_kind and "决算" in doc.department.doc_kind:
+        return
+    titles = [(_title(t.title), t) for t in doc.tables]
+    for name, pattern, exclude in STANDARD_TABLES:
+        rx, ex = re.compile(pattern), re.compile(exclude)
+        if any(rx.search(title) and not ex.search(title) for title, _ in titles):
+            continue
+        yield Finding("ZB-002", "warning", f"缺少标准表：{name}", f"the standard table {name} is missing",
+                      doc.source, Evidence(f"标准表 {name}", None, None, doc.source),
+                      Evidence("已有的表", None, None, doc.source, None, None,
+                               "；".join(t.title for _, t in titles[:12])), name,
+                      (("department", doc.department.name),))
+
+
+def empty_tables(doc: BudgetDocument) -> Iterator[Finding]:
+    """A standard table printed without a figure must say why (本表无数据 / 无…预算，空表列示)."""
+    for table in doc.tables:
+        title = _title(table.title)
+        standard = next((name for name, p, ex in STANDARD_TABLES if re.search(p, title) and not re.search(ex, title)),
+                        None)
+        if standard is None or table.figures or table.note:
+            continue
+        if standard == "“三公”经费表" and doc.totals.three_public:
+            continue
+        yield Finding("ZB-003", "warning", f"{table.title}：空表且无说明",
+                      f"the standard table {standard} is printed empty with no note saying why", doc.source,
+                      Evidence("空表说明（如“本表无数据”）", None, None, doc.source),
+                      evidence(table.title, None, None, table.source), table.title)
+
+
+_PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[Xx]{2,}|[Ｘｘ]{2,}|×{2,}|○{2,})(?![A-Za-z])|某某|待填|待定|\{单位\}|\{部门\}|"
+                          r"(?<![A-Za-z0-9])[Xx]{1,2}(?=[局委办县区镇乡厅处科所站中心部年月日])")
+
+
+def _texts(doc: BudgetDocument) -> Iterator[tuple[str, str, Provenance, list]]:
+    """Every piece of printed text a placeholder could hide in: (what, text, where, concerns)."""
+    for s in doc.sections:
+        lines = s.lines or (s.source.line,) * len(s.text.split("\n"))
+        for text, line in zip(s.text.split("\n"), lines):
+            yield s.heading, text, Provenance(file=s.source.file, line=line, excerpt=text[:200]), []
+        yield "标题", s.heading, s.source, []
+    for t in doc.tables:
+        yield "表名", t.title, t.source, []
+    for p in doc.projects:
+        concerns = [("project", p.name)]
+        yield "项目名称", p.name, p.source, concerns
+        for field in ("overview", "goals", "basis_text"):
+            if getattr(p, field):
+                yield f"{p.name} {field}", getattr(p, field), p.target_source or p.source, concerns
+        for i in p.indicators:
+            yield f"{p.name} 指标", f"{i.name} {i.value or ''}", i.source, concerns
+    for i in doc.department_indicators:
+        yield "整体绩效指标", f"{i.name} {i.value or ''}", i.source, []
+
+
+def placeholders(doc: BudgetDocument) -> Iterator[Finding]:
+    seen = set()
+    for what, text, where, concerns in _texts(doc):
+        for m in _PLACEHOLDER.finditer(text or ""):
+            key = (where.line, m.group(0))
+            if key in seen:
+                continue
+            seen.add(key)
+            a, b = max(0, m.start() - 30), m.end() + 30
+            yield Finding("DOC-001", "error", f"模板占位符未替换：“{m.group(0)}”（{what}）",
+                          "placeholder text left from a template", doc.source,
+                          Evidence("正式名称或数字", None, None, where.file),
+                          Evidence(what, None, None, where.file, where.line, getattr(where, "page", None),
+                                   text[a:b].replace("\n", " ")), what, tuple(tuple(c) for c in concerns))
+
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PAST_OK = re.compile(r"上年|结转|执行|决算|截至|截止|以前|[-—~至]")
+
+
+def heading_years(doc: BudgetDocument) -> Iterator[Finding]:
+    """A table title or section heading naming a year other than the budget year."""
+    year = doc.department.fiscal_year
+    if not year:
+        return
+    headings = [("表名", t.title, t.source) for t in doc.tables] + [("标题", s.heading, s.source) for s in doc.sections]
+    for what, title, source in headings:
+        lead = re.sub(r"^(?:表[一二三四五六七八九十\d]+|预算公开表\d+|部门公开表\d+|第[一二三四]部分|[一二三四五六七八九十]+、|"
+                      r"[（(][一二三四五六七八九十]+[)）]|\d+[、.])", "", title)
+        for m in _YEAR.finditer(lead[:8]):  # the heading's own year, not a year inside a project name
+            y = int(m.group(1))
+            if y == year or _PAST_OK.search(title) or "《" in title:
+                continue
+            if not re.search(r"预算|表|公开|情况|说明", title):
+                continue
+            yield Finding("DOC-002", "warning", f"{what}年份 {y} 不是预算年度 {year}：{title}",
+                          "a heading names another year than the budget year", doc.source,
+                          Evidence("预算年度", year, None, doc.department.source.file, doc.department.source.line,
+                                   None, doc.department.source.excerpt),
+                          evidence(what, y, None, source), title)
+
+
+RULES = [
+    Rule("ZB-002", "warning", "标准表缺失",
+         "Each national standard table (收支总表, 收入总表, 支出总表, 财政拨款收支总表, 一般公共预算支出表, 基本支出表, "
+         "政府性基金表, 三公表) is printed, matched by meaning, not by exact title.", missing_tables, anchor="ZB-002/R014"),
+    Rule("ZB-003", "warning", "空表未说明",
+         "A standard table printed without any figure carries a note saying why (本表无数据, 空表列示).", empty_tables,
+         anchor="B-014"),
+    Rule("DOC-001", "error", "占位符", "No template placeholder (XX局, xx, ××, 某某, 待填) is left in the text or tables.",
+         placeholders, anchor="B-015"),
+    Rule("DOC-002", "warning", "标题年份",
+         "Table titles and section headings name the budget year (past years only with 上年/结转/执行 …).",
+         heading_years, anchor="B-016"),
+]
