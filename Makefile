@@ -9,20 +9,33 @@ KG     := $(BIN)/kg
 OUT    := exports/out
 DEMO_HOME := $(CURDIR)/.kg
 
-.PHONY: setup demo test docs bench clean
+.PHONY: setup preflight demo test docs bench clean lock wheel-smoke
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: preflight node_modules/.installed $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+# fail in a second, not after minutes of installing, when a tool the setup needs is missing
+preflight:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "budget-kg needs Python 3.11+ (set PYTHON=python3.12 or similar)")'
+	@command -v npm >/dev/null 2>&1 || { echo "make setup needs Node.js/npm for the graph library the pages inline (Debian: apt-get install nodejs npm); to use kg without Node, pip install a built wheel (see README: Install)"; exit 1; }
+
+# exact versions from constraints.txt (the lock); pyproject.toml keeps compatible ranges for pip users
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# rewrite the lock from what the venv has (after changing a range in pyproject.toml)
+lock: $(VENV)/.installed
+	$(BIN)/pip freeze --exclude-editable | grep -v '^budget-kg' > constraints.txt
+
+# CI: build the wheel and sdist, install the wheel in a fresh venv outside the repo with no Node on PATH, use it
+wheel-smoke:
+	.ci/wheel-smoke
 
 # the demo always uses ./.kg (never a $$KG_HOME you set for your own data); ingest is incremental
 demo: export KG_HOME = $(DEMO_HOME)
@@ -55,4 +68,4 @@ bench: setup
 	$(BIN)/python benchmarks/rdf_bench.py
 
 clean:
-	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info
+	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor

@@ -47,15 +47,16 @@ class VizError(LookupError):
 
 
 def cytoscape_js() -> str:
-    """The Cytoscape.js build installed by `make setup` (npm ci), or the file named by $KG_CYTOSCAPE_JS."""
-    candidates = [os.environ.get("KG_CYTOSCAPE_JS", "")]
+    """Cytoscape.js as built into the package (kg/graph/vendor, copied from npm at build time), or, in a
+    development checkout, from node_modules (`make setup`), or the file named by $KG_CYTOSCAPE_JS."""
+    candidates = [os.environ.get("KG_CYTOSCAPE_JS", ""), str(_HERE / "vendor" / "cytoscape.min.js")]
     for base in (Path.cwd(), _HERE.parent, *_HERE.parents):
         candidates.append(str(base / "node_modules" / "cytoscape" / "dist" / "cytoscape.min.js"))
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c).read_text(encoding="utf-8")
-    raise VizError("Cytoscape.js is not installed; run `make setup` (npm ci) in the project folder, "
-                   "or set KG_CYTOSCAPE_JS to a cytoscape.min.js file")
+    raise VizError("Cytoscape.js is missing from this installation; reinstall budget-kg from a wheel or sdist, "
+                   "or in a development checkout run `make setup`; or set KG_CYTOSCAPE_JS to a cytoscape.min.js file")
 
 
 # ---------------------------------------------------------------- selecting

@@ -41,3 +41,19 @@ def clean_prefix(prefix: str) -> str:
 
 def format_number(m: re.Match) -> str:
     return f"{clean_prefix(m.group('prefix'))}〔{m.group('year')}〕{int(m.group('seq'))}号"
+
+
+_T2S = None
+
+
+def simplified(text: str) -> str:
+    """Traditional characters turned simplified (OpenCC's t2s, phrase-aware): the disclosures are printed in
+    simplified Chinese, so 選調生 should find 选调生. OpenCC loads only for text outside ASCII."""
+    global _T2S
+    if text.isascii():
+        return text
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    return _T2S.convert(text)

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Optional
 
 from whoosh import query as Q
 
-from kg.text import compact, normalise_number
+from kg.text import compact, normalise_number, simplified
 
 from .analysis import bigrams, normalise
 from .index import TYPES, SearchIndex
@@ -90,6 +90,10 @@ def parse(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     pairs = ("[]", "【】", "〔〕", "（）", "()", "《》")
     if any(text.count(a) != text.count(b) for a, b in pairs):
         notes.append("unbalanced bracket ignored")
+    as_simplified = simplified(text)
+    if as_simplified != text:
+        notes.append(f"searched as simplified Chinese: {as_simplified}")
+        text = as_simplified
     cleaned = re.sub(r"[\"“”'‘’]", " ", text)
     pieces: list[tuple[str, str]] = []
     # a document number may be typed with spaces inside: try the whole query first

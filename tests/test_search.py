@@ -169,3 +169,10 @@ def test_reingest_of_changed_file_replaces_its_entries(tmp_path, monkeypatch):
     assert not search(tmp_path / "home", "遗属补助", type="project").hits
     unchanged = runner.invoke(app, ["ingest", str(doc)])
     assert "unchanged" in unchanged.stdout
+
+
+@pytest.mark.parametrize("typed, simplified", [("選調生", "选调生"), ("晉財預[2020]52號", "晋财预[2020]52号")])
+def test_traditional_chinese_finds_simplified_text(kg_home, typed, simplified):
+    got, want = search(kg_home, typed, limit=100), search(kg_home, simplified, limit=100)
+    assert [(h.type, h.label) for h in got.hits] == [(h.type, h.label) for h in want.hits]
+    assert got.hits and any("simplified" in n for n in got.notes)
