@@ -126,6 +126,49 @@ def heading_years(doc: BudgetDocument) -> Iterator[Finding]:
                           evidence(what, y, None, source), title)
 
 
+REQUIRED_SECTIONS = (
+    ("“三公”经费说明", r"三公"),
+    ("机关运行经费说明", r"机关运行经费"),
+    ("政府采购说明", r"政府采购"),
+    ("绩效目标说明", r"绩效"),
+    ("国有资产占有使用说明", r"国有资产"),
+)
+"""Explanations every 部门预算/单位预算 gives (the anchor's 五大必备子章节), found by heading words."""
+
+
+def required_sections(doc: BudgetDocument) -> Iterator[Finding]:
+    """A required explanation that is missing, or whose heading is printed with no text under it."""
+    if not doc.sections:
+        return
+    for name, pattern in REQUIRED_SECTIONS:
+        if any(re.search(pattern, s.heading) and len(s.text) >= 10 for s in doc.sections):
+            continue
+        yield Finding("ZB-004", "warning", f"缺少或空白：{name}", f"the required explanation ({name}) is missing or empty",
+                      doc.source, Evidence(name, None, None, doc.source),
+                      Evidence("说明部分的标题", None, None, doc.source, None, None,
+                               "；".join(s.heading for s in doc.sections[:14])), name,
+                      (("department", doc.department.name),))
+
+
+_KIND_WORD = {"部门预算": ("单位预算", "部门"), "单位预算": ("部门预算", "单位")}
+
+
+def kind_wording(doc: BudgetDocument) -> Iterator[Finding]:
+    """A 部门预算 whose headings speak of 单位预算 (or the reverse): a template copied from the other kind."""
+    kind = doc.department.doc_kind
+    if kind not in _KIND_WORD:
+        return
+    other, _ = _KIND_WORD[kind]
+    headings = [("表名", t.title, t.source) for t in doc.tables] + [("标题", s.heading, s.source) for s in doc.sections]
+    for what, title, source in headings:
+        if other in title:
+            yield Finding("DOC-003", "warning", f"{kind}的{what}写作“{other}”：{title}",
+                          f"a {kind} document whose heading says {other}", doc.source,
+                          Evidence("文种", None, None, doc.department.source.file, doc.department.source.line, None,
+                                   doc.department.source.excerpt),
+                          evidence(what, None, None, source), title)
+
+
 RULES = [
     Rule("ZB-002", "warning", "标准表缺失",
          "Each national standard table (收支总表, 收入总表, 支出总表, 财政拨款收支总表, 一般公共预算支出表, 基本支出表, "
@@ -133,6 +176,11 @@ RULES = [
     Rule("ZB-003", "warning", "空表未说明",
          "A standard table printed without any figure carries a note saying why (本表无数据, 空表列示).", empty_tables,
          anchor="B-014"),
+    Rule("ZB-004", "warning", "必备说明缺失",
+         "The explanations of 三公, 机关运行经费, 政府采购, 绩效目标 and 国有资产 are present and not empty.",
+         required_sections, anchor="B-009/R014"),
+    Rule("DOC-003", "warning", "部门/单位称谓",
+         "A 部门预算 does not title its parts 单位预算, nor a 单位预算 部门预算.", kind_wording, anchor="B-005/R006"),
     Rule("DOC-001", "error", "占位符", "No template placeholder (XX局, xx, ××, 某某, 待填) is left in the text or tables.",
          placeholders, anchor="B-015"),
     Rule("DOC-002", "warning", "标题年份",

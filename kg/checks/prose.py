@@ -193,6 +193,29 @@ def prose_amounts(doc: BudgetDocument) -> Iterator[Finding]:
                           label)
 
 
+_YUAN = re.compile(r"(?<![0-9.])([0-9]+\.[0-9]{1,2})\s*元")
+
+
+def yuan_for_wan(doc: BudgetDocument) -> Iterator[Finding]:
+    """“住房公积金3.58元” where the tables give 3.58万元: 元 written for 万元 (a 10⁴ slip in the text)."""
+    for s in sentences(doc):
+        for m in _YUAN.finditer(s.text):
+            if s.text[max(0, m.start() - 1):m.start()] == "万":
+                continue
+            before = s.text[:m.start()]
+            cut = max((x.end() for x in _CLAUSE_END.finditer(before)), default=0)
+            label = _clean_label(before[cut:])
+            value = Decimal(m.group(1))
+            for _, pattern, get in LABELS:
+                if label and re.search(pattern, label) and not _qualified(label, pattern, doc):
+                    hits = [c for c in get(doc) if c.value is not None and c.value and grade(c.value, value) is None]
+                    if hits:
+                        yield Finding("TB-009", "warning", f"说明中{label} {m.group(1)}元，表中为 {fmt(hits[0].value)} 万元：单位应为万元",
+                                      "the text writes 元 where the tables give the same number in 万元", doc.source,
+                                      hits[0], s.evidence(f"说明 {label}", value, "元", m.start(), m.end()), label)
+                    break
+
+
 def _pct_range(part: Decimal, whole: Decimal) -> tuple[Decimal, Decimal]:
     """The share part/whole can have given how both were rounded, in percent."""
     hp, hw = half_unit(part), half_unit(whole)
@@ -335,6 +358,9 @@ def performance(doc: BudgetDocument) -> Iterator[Finding]:
 
 
 RULES = [
+    Rule("TB-009", "warning", "说明金额单位",
+         "The text does not write 元 for an amount the tables give in 万元 (e.g. 公用经费 84.10元 for 84.10万元).",
+         yuan_for_wan, anchor="R001"),
     Rule("TB-001", "warning", "说明金额与表格",
          "Amounts the text gives the totals (收入/支出总计, 本年收入, 上年结转, 基本/项目支出, 人员/公用经费, functional "
          "classes) equal the tables.", lambda d: [f for f in prose_amounts(d) if f.rule == "TB-001"], anchor="B-008/C-003"),
