@@ -49,7 +49,8 @@ demo: setup
 	$(KG) export --format csv --output $(OUT)/csv/
 	$(KG) export --format turtle --output $(OUT)/budget.ttl
 	$(KG) export --format graphml --output $(OUT)/budget.graphml
-	$(KG) sparql --file exports/queries/a_projects_citing_policy.rq
+	$(KG) queries
+	$(KG) sparql --query a_projects_citing_policy
 	$(KG) viz --policy '泽组通字[2022]31号' --output $(OUT)/policy.html
 	$(KG) viz --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html

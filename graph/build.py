@@ -1,4 +1,4 @@
-"""The knowledge graph as a networkx MultiDiGraph, built from records only.
+"""The knowledge graph as a networkx MultiDiGraph: a short projection of graph/facts.py.
 
 Node ids are ``kind:identity`` (``project:泽州县…/2026/遗属补助``); every node has
 ``kind`` and ``label``; amounts sit on nodes and edges in 万元 (``amount_wan``)
@@ -8,6 +8,7 @@ document with the line it was read from.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -16,9 +17,7 @@ import networkx as nx
 from kg.exports.jsonout import number
 from kg.model import BudgetDocument
 
-from .identity import BUDGET_FUNDS, FUNDING_SOURCES, Identities
-
-KINDS = ("department", "unit", "project", "policy", "indicator", "funding", "functional", "economic", "document")
+from .facts import KINDS, Entity, facts  # noqa: F401  (KINDS is part of this module's interface)
 
 
 def node_id(kind: str, identity: str) -> str:
@@ -26,85 +25,24 @@ def node_id(kind: str, identity: str) -> str:
 
 
 def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
-    docs = sorted(documents, key=lambda d: d.source)
-    ids = Identities(docs)
+    """The graph as a projection of the facts: an entity is a node, a relation an edge (amounts as numbers)."""
     g = nx.MultiDiGraph()
-
-    def node(kind: str, identity: str, label: str, **attrs) -> str:
-        nid = node_id(kind, identity)
-        if nid not in g:
-            g.add_node(nid, kind=kind, label=label)
-        for k, v in attrs.items():
-            if v is not None and (k not in g.nodes[nid] or k in ("amount_wan",)):
-                g.nodes[nid][k] = v
-        return nid
-
-    def edge(a: str, b: str, relation: str, **attrs) -> None:
-        g.add_edge(a, b, key=f"{relation}#{g.number_of_edges(a, b)}", relation=relation,
-                   **{k: v for k, v in attrs.items() if v is not None})
-
-    for fid, label in {**FUNDING_SOURCES, **BUDGET_FUNDS}.items():
-        node("funding", fid, label)
-
-    for d in docs:
-        dep = d.department
-        year = dep.fiscal_year
-        doc_node = node("document", d.source, Path(d.source).name, file=d.source, layout=d.layout, fiscal_year=year)
-        dn = node("department", ids.department(d), dep.name, code=dep.code, province=dep.province, county=dep.county)
-        edge(dn, doc_node, "source", line=dep.source.line, fiscal_year=year)
-        edge(dn, node("funding", "carryover", BUDGET_FUNDS["carryover"]), "income_from",
-             amount_wan=number(d.totals.carryover_income), fiscal_year=year) if d.totals.carryover_income else None
-        for key, value in d.totals.income_by_source.items():
-            if value:
-                edge(dn, node("funding", key, BUDGET_FUNDS[key]), "income_from", amount_wan=number(value),
-                     fiscal_year=year, line=d.totals.lines.get(f"income_by_source.{key}"))
-        for unit in dep.subunits:
-            edge(dn, node("unit", unit, unit), "has_unit", fiscal_year=year)
-        for r in d.functional_spending:
-            fn = node("functional", r.code, r.name, code=r.code, level=r.level)
-            if r.parent_code:
-                parent = node("functional", r.parent_code, r.parent_code, code=r.parent_code)
-                if not g.has_edge(fn, parent):
-                    edge(fn, parent, "broader")
-            edge(dn, fn, "spends_on", amount_wan=number(r.total), basic_wan=number(r.basic),
-                 project_wan=number(r.project), fiscal_year=year, file=d.source, line=r.source.line)
-        for r in d.economic_spending:
-            en = node("economic", r.code or r.name, r.name, code=r.code)
-            edge(dn, en, "spends_on_economic", amount_wan=number(r.total), personnel_wan=number(r.personnel),
-                 public_use_wan=number(r.public_use), fiscal_year=year, file=d.source, line=r.source.line)
-        for i, p in enumerate(d.projects):
-            pid = "/".join(ids.project(d, i))
-            pn = node("project", pid, p.name, amount_wan=number(p.amount_wan), fiscal_year=year, carryover=p.carryover,
-                      project_code=p.project_code, category=p.category, department=dep.name,
-                      file=d.source, line=p.source.line)
-            edge(dn, pn, "has_project", amount_wan=number(p.amount_wan), fiscal_year=year)
-            edge(pn, doc_node, "source", line=p.source.line)
-            if p.carryover:
-                edge(pn, node("funding", "carryover", BUDGET_FUNDS["carryover"]), "funded_by",
-                     amount_wan=number(p.amount_wan))
-            for key, value in p.budget_sources.items():
-                if value and not p.carryover:
-                    edge(pn, node("funding", key, BUDGET_FUNDS[key]), "funded_by", amount_wan=number(value))
-            if p.funding is not None:
-                for key in FUNDING_SOURCES:
-                    value = getattr(p.funding, key)
-                    if value:
-                        edge(pn, node("funding", key, FUNDING_SOURCES[key]), "funded_by", amount_yuan=number(value),
-                             line=p.funding.source.line if p.funding.source else None)
-            for b in p.legal_bases:
-                key = ids.policy(b)
-                bn = node("policy", key, key, doc_number=b.doc_number, title=b.title or ids.policy_title(key),
-                          issuer=b.issuer, issuer_prefix=b.issuer_prefix)
-                edge(pn, bn, "cites", as_printed=b.as_printed, file=d.source, line=b.source.line)
-            for n, ind in enumerate(p.indicators):
-                iname = node("indicator", f"{pid}#{n + 1}", ind.name, level1=ind.level1, level2=ind.level2,
-                             value=ind.value, number=number(ind.parsed.number), unit=ind.parsed.unit,
-                             comparator=ind.parsed.comparator, file=d.source, line=ind.source.line)
-                edge(pn, iname, "has_indicator")
-        for n, ind in enumerate(d.department_indicators):
-            iname = node("indicator", f"{dep.name}/{year}#{n + 1}", ind.name, level1=ind.level1, level2=ind.level2,
-                         value=ind.value, file=d.source, line=ind.source.line)
-            edge(dn, iname, "has_indicator", fiscal_year=year)
+    for fact in facts(documents):
+        attrs = {k: number(v) if isinstance(v, Decimal) else v for k, v in fact.attrs.items()}
+        if isinstance(fact, Entity):
+            nid = fact.ref.id
+            if nid not in g:
+                g.add_node(nid, kind=fact.ref.kind, label=fact.label)
+            node = g.nodes[nid]
+            for k, v in attrs.items():
+                if v is not None and (k not in node or k == "amount_wan"):
+                    node[k] = v
+        else:
+            a, b = fact.subject.id, fact.object.id
+            if fact.once and g.has_edge(a, b):
+                continue
+            g.add_edge(a, b, key=f"{fact.relation}#{g.number_of_edges(a, b)}", relation=fact.relation,
+                       **{k: v for k, v in attrs.items() if v is not None})
     return g
 
 
@@ -142,7 +80,7 @@ def write_graph(documents: Iterable[BudgetDocument], fmt: str, output: Path) -> 
 
 def find_nodes(g: nx.MultiDiGraph, name: str, kind: Optional[str] = None) -> list[str]:
     """Nodes whose label or id matches ``name``: exact first, then containing it."""
-    from kg.search.query import document_number
+    from kg.text import document_number
 
     number = document_number(name)
     if number and node_id("policy", number) in g:

@@ -7,10 +7,10 @@ from typing import Optional
 import networkx as nx
 
 from kg.model import BudgetDocument
-from kg.search.query import document_number
+from kg.text import document_number
 
 from .build import build, find_nodes, node_id
-from .identity import Identities
+from .facts import Entity, Ref, facts
 
 
 class NotFound(LookupError):
@@ -20,30 +20,33 @@ class NotFound(LookupError):
 def policy_report(documents: list[BudgetDocument], text: str) -> dict:
     """The policy (number, title, issuer), the projects citing it with department and amount, and the total."""
     number = document_number(text)
-    ids = Identities(documents)
-    wanted = number or f"《{text.strip('《》')}》"
-    projects = []
-    title = issuer = None
-    printed: set[str] = set()
-    for d in documents:
-        for p in d.projects:
-            for b in p.legal_bases:
-                if ids.policy(b) != wanted:
-                    continue
-                title = title or b.title
-                issuer = issuer or b.issuer
-                printed.add(b.as_printed)
-                projects.append({"name": p.name, "department": d.department.name,
-                                 "fiscal_year": d.department.fiscal_year,
-                                 "amount_wan": float(p.amount_wan) if p.amount_wan is not None else None,
-                                 "carryover": p.carryover, "source": {"file": d.source, "line": b.source.line}})
-                break
+    wanted = Ref("policy", number or f"《{text.strip('《》')}》")
+    known: dict[Ref, dict] = {}
+    labels: dict[Ref, str] = {}
+    projects, seen, printed = [], set(), set()
+    for fact in facts(documents):
+        if isinstance(fact, Entity):
+            if fact.ref.kind in ("project", "policy"):
+                labels.setdefault(fact.ref, fact.label)
+                attrs = known.setdefault(fact.ref, {})
+                for k, v in fact.attrs.items():
+                    if attrs.get(k) is None:
+                        attrs[k] = v
+        elif fact.relation == "cites" and fact.object == wanted and fact.subject not in seen:
+            seen.add(fact.subject)
+            printed.add(fact.attrs["as_printed"])
+            p = known[fact.subject]
+            projects.append({"name": labels[fact.subject], "department": p["department"],
+                             "fiscal_year": p["fiscal_year"],
+                             "amount_wan": float(p["amount_wan"]) if p["amount_wan"] is not None else None,
+                             "carryover": p["carryover"], "source": {"file": fact.attrs["file"], "line": fact.attrs["line"]}})
     if not projects:
         raise NotFound(f"no project cites {text!r}" + (f" (read as {number})" if number else "")
                        + "; try `kg search` with a part of the number or title")
     projects.sort(key=lambda p: (-(p["amount_wan"] or 0), p["department"], p["name"]))
     total = round(sum(p["amount_wan"] or 0 for p in projects), 2)
-    return {"doc_number": number, "title": title or ids.policy_title(wanted), "issuer": issuer,
+    policy = known[wanted]
+    return {"doc_number": number, "title": policy["title"], "issuer": policy["issuer"],
             "as_printed": sorted(printed), "projects": projects, "total_wan": total,
             "departments": sorted({p["department"] for p in projects})}
 

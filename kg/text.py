@@ -2,6 +2,9 @@
 
 * ``compact``: drop the spaces converters put next to Chinese characters;
 * document numbers (文号): any bracket style → 〔〕, e.g. 晋财预[2020]52号 → 晋财预〔2020〕52号.
+
+The one place that knows how a document number is written: ingest (kg.ingest.legal), search
+(search/analysis.py, search/query.py) and the graph (graph/build.py, graph/queries.py) all use it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,25 @@ def normalise_number(text: str) -> Optional[str]:
     """晋财预 [2020] 52号 → 晋财预〔2020〕52号; None when the text holds no document number."""
     m = NUMBER.search(compact(text).replace(" ", ""))
     return format_number(m) if m else None
+
+
+_LOOSE_NUMBER = re.compile(
+    rf"^([\u4e00-\u9fff]{{1,12}}?)\s*[{re.escape(OPEN)}]?\s*((?:19|20)\d{{2}})\s*[{re.escape(CLOSE)}]?\s*第?\s*(\d{{1,5}})\s*号?$")
+_YEAR_IN_BRACKETS = re.compile(rf"[{re.escape(OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(CLOSE)}]")
+
+
+def document_number(piece: str) -> Optional[str]:
+    """What a user typed as a number, read loosely: 晋财预[2020]52号, 晋财预2020 52号, 晋财预〔2020〕52 → 晋财预〔2020〕52号."""
+    exact = normalise_number(piece)
+    if exact:
+        return exact
+    m = _LOOSE_NUMBER.match(piece.strip())
+    return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号" if m else None
+
+
+def year_brackets(text: str) -> str:
+    """The year of a document number always in 〔〕, whatever bracket it was typed with (晋财预[2020]… → 晋财预〔2020〕…)."""
+    return _YEAR_IN_BRACKETS.sub(r"〔\1〕", text)
 
 
 def clean_prefix(prefix: str) -> str:

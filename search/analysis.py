@@ -23,7 +23,7 @@ from typing import Iterable, Optional
 
 from whoosh.analysis import Token, Tokenizer
 
-from kg.text import compact
+from kg.text import compact, year_brackets
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
 """Budget terms jieba does not know (选调生, 三公经费, 一事一议 …), one per line."""
@@ -31,15 +31,12 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 
 
-_YEAR_BRACKETS = re.compile(r"[〔\[【（(［{｛]\s*((?:19|20)\d{2})\s*[〕\]】）)］}｝]")
-
-
 def normalise(text: str) -> str:
     """The form both indexing and queries see: no layout spaces, full-width ASCII folded, lower case,
     and the year of a document number always in 〔〕 (so 晋财预[2020]52号 reads as 晋财预〔2020〕52号)."""
     text = compact(text or "")
     text = text.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
-    text = _YEAR_BRACKETS.sub(r"〔\1〕", text)
+    text = year_brackets(text)
     return text.lower()
 
 

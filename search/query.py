@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Optional
 
 from whoosh import query as Q
 
-from kg.text import compact, normalise_number, simplified
+from kg.text import compact, document_number, simplified
 
 from .analysis import bigrams, normalise
 from .index import TYPES, SearchIndex
@@ -28,7 +28,6 @@ from .index import TYPES, SearchIndex
 MAX_QUERY = 100
 """Characters; longer queries are refused with a message (nobody types a paragraph)."""
 
-_LOOSE_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12}?)\s*[〔\[【（(［{｛]?\s*((?:19|20)\d{2})\s*[〕\]】）)］}｝]?\s*第?\s*(\d{1,5})\s*号?$")
 
 
 class QueryError(ValueError):
@@ -67,15 +66,6 @@ class SearchResult:
     def as_dict(self) -> dict:
         return {"query": self.query, "hits": [h.as_dict() for h in self.hits], "facets": self.facets,
                 "suggestions": self.suggestions, "notes": self.notes}
-
-
-def document_number(piece: str) -> Optional[str]:
-    """晋财预[2020]52号, 晋财预2020 52号, 晋财预〔2020〕52 → 晋财预〔2020〕52号."""
-    exact = normalise_number(piece)
-    if exact:
-        return exact
-    m = _LOOSE_NUMBER.match(piece.strip())
-    return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号" if m else None
 
 
 def parse(text: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -261,6 +261,21 @@ def test_sparql_cli(use_home):
     assert csv_out.stdout.splitlines() == ["n", "69"]
 
 
+def test_bundled_queries_by_name_from_the_package(use_home):
+    """`kg sparql --query NAME` reads the installed package data and answers as `--file` does."""
+    listed = runner.invoke(app, ["queries", "--json"])
+    assert listed.exit_code == 0
+    names = [q["name"] for q in json.loads(listed.stdout)]
+    assert names == sorted(p.stem for p in QUERIES.glob("*.rq"))
+    by_name = runner.invoke(app, ["sparql", "--query", "a_projects_citing_policy", "--json"])
+    by_file = runner.invoke(app, ["sparql", "--file", str(QUERIES / "a_projects_citing_policy.rq"), "--json"])
+    assert by_name.exit_code == 0 and by_name.stdout == by_file.stdout
+    unknown = runner.invoke(app, ["sparql", "--query", "nope"])
+    assert unknown.exit_code == 2 and "kg queries" in unknown.stderr
+    both = runner.invoke(app, ["sparql", "ASK {}", "--query", "a"])
+    assert both.exit_code == 2
+
+
 @pytest.mark.parametrize("update", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DELETE WHERE { ?s ?p ?o }",
                                     "PREFIX x: <urn:x>\nDROP ALL", "CLEAR DEFAULT"])
 def test_updates_are_refused(use_home, update):

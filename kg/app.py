@@ -1,0 +1,413 @@
+"""The application object: every use case of budget-kg as one method returning plain data.
+
+The CLI (kg/cli.py) parses arguments and prints what these methods return; the
+server, the tests and the benchmarks call the same object. Nothing here prints;
+long work reports progress through a callback. Everything a user can act on is
+raised as one family of errors with codes (kg.errors).
+
+``BudgetKG(home)`` owns the record store, the search index, the Oxigraph store
+and the networkx graph. The documents and the graph are cached per store
+generation, so a long-running server rebuilds them only after an ingest.
+
+Heavy modules (pydantic model, networkx, Oxigraph, matplotlib) load on first use:
+a `kg search` from the shell must stay quick.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
+
+from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, UsageError
+from kg.store import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.checks import Report
+    from kg.exports.bundled import BundledQuery
+    from kg.model import BudgetDocument
+    from kg.pipeline import FileOutcome
+    from kg.search.query import SearchResult
+
+Progress = Callable[[int, int, str], None]
+"""progress(done, total, current_path), as kg.pipeline calls it."""
+
+EXPORT_FORMATS = ("json", "csv", "turtle", "ntriples", "jsonld", "graphml", "gexf")
+PICTURE_FORMATS = ("html", "png", "svg")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture written to disk."""
+
+    path: Path
+    """The file written (its suffix follows the format)."""
+    title: str
+    """What it shows: the centre of a graph picture, or department and year of a chart."""
+    nodes: Optional[int] = None
+    """Nodes drawn (graph pictures only)."""
+    edges: Optional[int] = None
+    """Edges drawn (graph pictures only)."""
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know (e.g. no CJK font installed)."""
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "title": self.title, "nodes": self.nodes, "edges": self.edges,
+                "notes": self.notes}
+
+
+class SparqlResult:
+    """A SPARQL answer: SELECT solutions, an ASK boolean or CONSTRUCT/DESCRIBE triples.
+
+    Wraps the Oxigraph result, which can be read once: call one of the methods once."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    @property
+    def kind(self) -> str:
+        """``solutions``, ``boolean`` or ``triples``."""
+        name = type(self.raw).__name__
+        return {"QuerySolutions": "solutions", "QueryBoolean": "boolean"}.get(name, "triples")
+
+    def to_json(self) -> bytes:
+        """SPARQL 1.1 Query Results JSON (N-Triples for triples)."""
+        from kg.graph import sparql as sp
+
+        return sp.to_json(self.raw)
+
+    def to_csv(self) -> bytes:
+        """SPARQL 1.1 Query Results CSV (N-Triples for triples)."""
+        from kg.graph import sparql as sp
+
+        return sp.to_csv(self.raw)
+
+    def table(self) -> tuple[list[str], list[list[Optional[str]]]]:
+        """Header and rows of plain values, IRIs shortened with the known prefixes."""
+        from kg.graph import sparql as sp
+
+        return sp.rows(self.raw)
+
+
+class BudgetKG:
+    """budget-kg over one home folder ($KG_HOME): the store, the search index, Oxigraph and the graph."""
+
+    def __init__(self, home: Union[str, Path, None] = None):
+        self.store = Store(Path(home) if home is not None else None)
+        self.home = self.store.home
+        self._lock = threading.Lock()
+        self._generation: Optional[str] = None
+        self._docs: Optional[list["BudgetDocument"]] = None
+        self._graph: Optional["nx.MultiDiGraph"] = None
+        self._oxigraph = None
+
+    # ------------------------------------------------------------ cached state
+
+    def generation(self) -> str:
+        """The store's generation as on disk now (another process may have ingested meanwhile)."""
+        return Store(self.home).generation()
+
+    def _fresh(self) -> None:
+        gen = self.generation()
+        if gen != self._generation:
+            self._generation, self._docs, self._graph, self._oxigraph = gen, None, None, None
+
+    def documents(self) -> list["BudgetDocument"]:
+        """Every stored document, sorted by source path; cached per store generation."""
+        with self._lock:
+            self._fresh()
+            if self._docs is None:
+                self._docs = Store(self.home).documents()
+            return self._docs
+
+    def _require_documents(self, hint: str = "run `kg ingest PATH` first") -> list["BudgetDocument"]:
+        docs = self.documents()
+        if not docs:
+            raise EmptyStoreError(hint=hint)
+        return docs
+
+    def graph(self) -> "nx.MultiDiGraph":
+        """The knowledge graph (networkx), built once per store generation. Raises EmptyStoreError."""
+        docs = self._require_documents()
+        with self._lock:
+            if self._graph is None or self._docs is not docs:
+                from kg.graph.build import build
+
+                self._graph = build(docs)
+            return self._graph
+
+    def oxigraph(self):
+        """The read-only Oxigraph store of the RDF export, loaded once per store generation. Raises EmptyStoreError."""
+        if not Store(self.home).manifest():
+            raise EmptyStoreError()
+        with self._lock:
+            self._fresh()
+            if self._oxigraph is None:
+                from kg.graph import sparql as sp
+
+                self._oxigraph = sp.open_store(Store(self.home))
+            return self._oxigraph
+
+    def resolve(self, name: str, kind: Optional[str] = None) -> str:
+        """The graph node a user named (exact label, id, document number, or a part of a name)."""
+        from kg.graph.queries import NotFound, resolve
+
+        try:
+            return resolve(self.graph(), name, kind)
+        except NotFound as exc:
+            raise NotFoundError(str(exc)) from None
+
+    # ------------------------------------------------------------ store and index
+
+    def ingest(self, paths: Iterable[str], layout: Optional[str] = None,
+               progress: Optional[Progress] = None) -> list["FileOutcome"]:
+        """Read files and folders into the store and the search index; one outcome per file, failures included."""
+        from kg.ingest.layouts import LAYOUTS
+        from kg.pipeline import expand, ingest_paths
+        from kg.search.index import SearchIndex
+
+        paths = list(paths)
+        if layout is not None and layout not in LAYOUTS:
+            raise UsageError(f"no layout named {layout!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)")
+        big_batch = len(expand(paths)) >= 20 and (os.cpu_count() or 1) > 1
+        index = SearchIndex(self.home, procs=2 if big_batch else 1)
+        with index.writer() as writer:
+            return ingest_paths(paths, self.store, layout=layout, progress=progress, on_document=writer.replace)
+
+    def reindex(self) -> int:
+        """Rebuild the search index from the stored records; returns the number of documents indexed."""
+        from kg.search.index import SearchIndex
+
+        store = Store(self.home)
+        docs = {key: store.get(key) for key in store.manifest()}
+        docs = {k: d for k, d in docs.items() if d is not None}
+        if not docs:
+            raise EmptyStoreError()
+        SearchIndex(self.home, procs=2 if len(docs) >= 20 else 1).rebuild(docs)
+        return len(docs)
+
+    @staticmethod
+    def formats() -> list[dict]:
+        """The document layouts this tool can read: name, description, module."""
+        from kg.ingest.layouts import LAYOUTS
+
+        return [{"name": name, "description": m.DESCRIPTION, "module": m.__name__} for name, m in LAYOUTS.items()]
+
+    def stats(self) -> dict:
+        """Counts of what the store holds (zeros for an empty store)."""
+        docs = self.documents()
+        return {
+            "documents": len(docs),
+            "departments": len({d.department.name for d in docs}),
+            "projects": sum(len(d.projects) for d in docs),
+            "project_indicators": sum(len(p.indicators) for d in docs for p in d.projects),
+            "department_indicators": sum(len(d.department_indicators) for d in docs),
+            "legal_bases": len({b.key for d in docs for b in d.legal_bases}),
+            "citations": sum(len(d.legal_bases) for d in docs),
+            "functional_rows": sum(len(d.functional_spending) for d in docs),
+            "problems": sum(len(d.problems) for d in docs),
+            "by_layout": {layout: sum(1 for d in docs if d.layout == layout)
+                          for layout in sorted({d.layout for d in docs})},
+        }
+
+    def check(self, rules: Optional[Iterable[str]] = None) -> "Report":
+        """Every finding of the consistency rules (default all) on each stored document, in source order."""
+        from kg.checks import RULES, run_checks
+
+        rules = list(rules or [])
+        unknown = [r for r in rules if r not in RULES]
+        if unknown:
+            raise UsageError(f"no rule {', '.join(unknown)}", "`kg check --rules` lists them")
+        return run_checks(self._require_documents(), rules or None)
+
+    @staticmethod
+    def check_rules() -> list[dict]:
+        """The consistency rules: id, severity, Chinese title, one English sentence, the anchor rule it matches."""
+        from kg.checks import RULES
+
+        return [{"id": r.id, "severity": r.severity, "title": r.title, "description": r.description,
+                 "anchor": r.anchor} for r in RULES.values()]
+
+    def export(self, format: str, output: Union[str, Path]) -> list[Path]:
+        """Write the store as JSON, CSV (one file per table), RDF or a graph file; returns the files written."""
+        if format not in EXPORT_FORMATS:
+            raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
+        from kg.exports import write
+
+        return write(docs, format, Path(output))
+
+    # ------------------------------------------------------------ search
+
+    def search(self, query: str, type: Optional[str] = None, department: Optional[str] = None,
+               year: Optional[int] = None, min_amount: Optional[float] = None, max_amount: Optional[float] = None,
+               limit: int = 20) -> "SearchResult":
+        """Ranked hits with facets, suggestions and notes; an empty hit list is an answer, not an error."""
+        from kg.search.query import QueryError, search as run
+
+        try:
+            return run(self.home, query, type=type, department=department, year=year,
+                       min_amount=min_amount, max_amount=max_amount, limit=limit)
+        except QueryError as exc:
+            raise BadQueryError(str(exc)) from None
+
+    # ------------------------------------------------------------ graph questions
+
+    def policy(self, number: str) -> dict:
+        """A policy (number in any bracket style, or a title), the projects citing it and their total."""
+        from kg.graph.queries import NotFound, policy_report
+
+        try:
+            return policy_report(self.documents(), number)
+        except NotFound as exc:
+            raise NotFoundError(str(exc)) from None
+
+    def show(self, name: str) -> dict:
+        """A node with its attributes and every neighbour, the relation and its amounts."""
+        from kg.graph.queries import describe
+
+        return describe(self.graph(), self.resolve(name))
+
+    def neighbors(self, name: str, depth: int = 1) -> dict:
+        """``{"center", "nodes", "edges"}``: the nodes within ``depth`` hops (source documents left out)."""
+        from kg.graph.queries import neighbourhood
+
+        if not 1 <= depth <= 4:
+            raise UsageError(f"depth {depth} is out of range; choose 1 to 4")
+        g = self.graph()
+        node = self.resolve(name)
+        sub = neighbourhood(g, node, depth)
+        nodes = [{"id": n, **a} for n, a in sorted(sub.nodes(data=True))]
+        edges = [{"source": u, "target": v, **d}
+                 for u, v, d in sorted(sub.edges(data=True), key=lambda e: (e[0], e[1]))]
+        return {"center": node, "nodes": nodes, "edges": edges}
+
+    def path(self, source: str, target: str) -> list[dict]:
+        """The shortest chain of relations between two nodes: id, kind, label, relation_to_next per step."""
+        from kg.graph.queries import NotFound, shortest_path
+
+        g = self.graph()
+        a, b = self.resolve(source), self.resolve(target)
+        try:
+            return shortest_path(g, a, b)
+        except NotFound as exc:
+            raise NotFoundError(str(exc)) from None
+
+    # ------------------------------------------------------------ SPARQL
+
+    @staticmethod
+    def queries() -> list["BundledQuery"]:
+        """The competency queries shipped with the package."""
+        from kg.exports.bundled import bundled_queries
+
+        return list(bundled_queries().values())
+
+    @staticmethod
+    def bundled_query(name: str) -> "BundledQuery":
+        """A shipped query by name or letter (``a`` → ``a_projects_citing_policy``)."""
+        from kg.exports.bundled import bundled_queries, find_query
+
+        found = find_query(name)
+        if found is None:
+            raise UsageError(f"no bundled query named {name!r}; known: {', '.join(bundled_queries())}",
+                             "see `kg queries`")
+        return found
+
+    def sparql(self, query: Optional[str] = None, name: Optional[str] = None) -> SparqlResult:
+        """Run a read-only SPARQL query (text, or a bundled query by ``name``) over the RDF export."""
+        from kg.graph import sparql as sp
+
+        if (query is None) == (name is None):
+            raise UsageError("give a query or the name of a bundled query (one of them)")
+        if name is not None:
+            query = self.bundled_query(name).text
+        ox = self.oxigraph()
+        try:
+            return SparqlResult(sp.run(ox, query))
+        except sp.SparqlError as exc:
+            raise BadQueryError(str(exc)) from None
+
+    # ------------------------------------------------------------ pictures
+
+    def viz_subgraph(self, *, policy: Optional[str] = None, department: Optional[str] = None,
+                     project: Optional[str] = None, search: Optional[str] = None,
+                     depth: Optional[int] = None) -> tuple["nx.MultiDiGraph", list[str], str]:
+        """The part of the graph to draw (exactly one of policy, department, project, search), its centres, a title."""
+        from kg.graph import viz as vz
+
+        if sum(x is not None for x in (policy, department, project, search)) != 1:
+            raise UsageError("choose exactly one of --policy, --department, --project, --search")
+        g = self.graph()
+        search_nodes = None
+        if search is not None:
+            hits = self.search(search, limit=50).hits
+            search_nodes = vz.search_hits_to_nodes(g, hits)
+            if not search_nodes:
+                raise NotFoundError(f"no hits for {search!r}; nothing to draw")
+        try:
+            sub, centres, title = vz.select(g, policy=policy, department=department, project=project,
+                                            search_nodes=search_nodes, depth=depth)
+        except vz.VizError as exc:
+            raise NotFoundError(str(exc)) from None
+        if search is not None:
+            title = f"检索 {search}"
+        return sub, centres, title
+
+    def viz(self, *, policy: Optional[str] = None, department: Optional[str] = None, project: Optional[str] = None,
+            search: Optional[str] = None, depth: Optional[int] = None, format: str = "html",
+            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None) -> Picture:
+        """Draw part of the graph as a self-contained offline HTML page, or a PNG/SVG picture.
+
+        ``on_note(text)`` hears notes (e.g. no CJK font) before the drawing starts; they are also in ``notes``."""
+        if format not in PICTURE_FORMATS:
+            raise UsageError(f"unknown picture format {format!r}; choose one of {', '.join(PICTURE_FORMATS)}")
+        sub, centres, title = self.viz_subgraph(policy=policy, department=department, project=project,
+                                                search=search, depth=depth)
+        output = Path(output)
+        notes: list[str] = []
+        if format == "html":
+            from kg.graph.viz import write_html
+
+            path = write_html(sub, centres, title, output)
+        else:
+            from kg.graph.pictures import draw_graph, font_warning
+
+            notes += _notes(font_warning(), on_note)
+            if output.suffix.lower() != f".{format}":
+                output = output.with_suffix(f".{format}")
+            path = draw_graph(sub, centres, title, output)
+        return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
+
+    def chart_document(self, department: str, year: Optional[int] = None) -> "BudgetDocument":
+        """The document a department chart is drawn from: exact name first, else a part of it; the latest year."""
+        docs = [d for d in self.documents()
+                if department in d.department.name and (year is None or d.department.fiscal_year == year)]
+        if not docs:
+            raise NotFoundError(f"no department matching {department!r}{' in ' + str(year) if year else ''}",
+                                "see `kg stats` or `kg search`")
+        exact = [d for d in docs if d.department.name == department] or docs
+        return sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
+
+    def chart(self, department: str, year: Optional[int] = None,
+              output: Union[str, Path] = "department-chart.svg", on_note: Optional[Callable[[str], None]] = None) -> Picture:
+        """A department's spending by functional class (sunburst) and its projects' funding mix (.svg or .png)."""
+        from kg.graph.pictures import department_chart, font_warning
+
+        doc = self.chart_document(department, year)
+        notes = _notes(font_warning(), on_note)
+        path = department_chart(doc, Path(output))
+        return Picture(path, f"{doc.department.name} {doc.department.fiscal_year}", notes=notes)
+
+
+def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> list[str]:
+    if note and on_note:
+        on_note(note)
+    return [note] if note else []
+
+
+__all__ = ["BudgetKG", "KGError", "NotFoundError", "EmptyStoreError", "BadQueryError", "UsageError",
+           "Picture", "SparqlResult"]
