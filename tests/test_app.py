@@ -74,7 +74,7 @@ def test_check_returns_findings_per_document(kg):
 
 def test_sparql_bundled_query_by_name_and_letter(kg):
     names = [q.name for q in kg.queries()]
-    assert "a_projects_citing_policy" in names and len(names) == 8
+    assert "a_projects_citing_policy" in names and len(names) == 9
     assert all(q.description and ("SELECT" in q.text or "ASK" in q.text) for q in kg.queries())
     header, rows = kg.sparql(name="a_projects_citing_policy").table()
     header_b, rows_b = kg.sparql(name="a").table()
