@@ -310,3 +310,23 @@ def test_findings_are_graph_nodes_linked_to_their_facts(docs):
     org = next(n for n in findings if g.nodes[n]["rule"] == "GJ-005" and "3437.0599" in (g.nodes[n]["excerpt"] or ""))
     concerns = [b for _, b, a in g.out_edges(org, data=True) if a["relation"] == "concerns"]
     assert concerns and all(g.nodes[b]["kind"] in ("project", "department") for b in concerns)
+
+
+def test_facts_are_the_one_walk_the_graph_projects(use_home):
+    """Every relation joins entities the facts name; the graph holds exactly the facts' entities and relations."""
+    from kg.graph.facts import KINDS, RELATIONS, Entity, Relation, facts
+    from kg.store import Store
+
+    docs = Store().documents()
+    found = list(facts(docs))
+    entities = {f.ref for f in found if isinstance(f, Entity)}
+    relations = [f for f in found if isinstance(f, Relation)]
+    assert {r.kind for r in entities} == set(KINDS)
+    assert {r.relation for r in relations} == set(RELATIONS)
+    assert all(r.subject in entities and r.object in entities for r in relations)
+    g = build(docs)
+    assert set(g.nodes) == {r.id for r in entities}
+    once = {(r.subject, r.object) for r in relations if r.once}
+    assert g.number_of_edges() == sum(not r.once for r in relations) + len(once)
+    cites = [r for r in relations if r.relation == "cites"]
+    assert len(cites) == sum(len(d.legal_bases) for d in docs) and all(r.attrs["file"] and r.attrs["line"] for r in cites)
