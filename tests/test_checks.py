@@ -106,3 +106,38 @@ def test_html_report_is_offline_and_escaped(docs):
 def test_text_report_quotes_both_lines(docs):
     text = render_text(run_checks([docs["zezhou-party-organization-dept-2026"]]))
     assert "GJ-005" in text and "「项目支出  3437.0599万元」" in text
+
+
+def test_standard_tables_are_found_by_meaning(docs):
+    """A final-accounts document titles its tables 收入支出决算总表, 财政拨款收入支出决算总表 …: the same tables."""
+    from kg.model import PrintedTable, Provenance
+
+    doc = docs["zezhou-liushukou-town-2026"]
+    titles = ["收入支出决算总表", "收入决算表", "支出决算表", "财政拨款收入支出决算总表",
+              "一般公共预算财政拨款支出决算表", "一般公共预算财政拨款基本支出决算表",
+              "政府性基金预算财政拨款收入支出决算表", "财政拨款“三公”经费支出决算表"]
+    tables = tuple(PrintedTable(title=t, figures=3, source=Provenance(file=doc.source, line=i + 1))
+                   for i, t in enumerate(titles))
+    assert check(doc.model_copy(update={"tables": tables}), ["ZB-002"]) == []
+    fewer = tables[:3] + tables[4:]
+    missing = check(doc.model_copy(update={"tables": fewer}), ["ZB-002"])
+    assert [f.subject for f in missing] == ["财政拨款收支总表"]
+
+
+def test_locations_name_the_page_of_a_pdf():
+    from kg.checks.finding import location
+
+    assert location("a.pdf", None, 7) == "a.pdf p.7"
+    assert location("a.pdf", 120, 7) == "a.pdf p.7:120"
+    assert location("a.txt", 120) == "a.txt:120"
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED["documents"]))
+def test_findings_survive_page_furniture_and_encoding(docs, stem):
+    """Scanner watermarks between rows, GB18030 and CRLF change no finding (what, not where)."""
+    from test_variants import parse, with_furniture
+
+    text = (EXAMPLES / f"{stem}.txt").read_text(encoding="utf-8")
+    base = [(f.rule, f.severity, f.message) for f in check(docs[stem])]
+    assert [(f.rule, f.severity, f.message) for f in check(parse(with_furniture(text, 3)))] == base
+    assert [(f.rule, f.severity, f.message) for f in check(parse(text.replace("\n", "\r\n"), "gb18030"))] == base

@@ -11,10 +11,10 @@ from kg.model import BudgetDocument, Provenance
 from .finding import Evidence, Finding, Rule, evidence
 
 STANDARD_TABLES = (
-    ("收支总表", r"(?<!拨款)收支(?:预算)?总表|财务收支预算总表", r"财政拨款"),
-    ("收入总表", r"收入(?:预算)?总表", r"收支"),
-    ("支出总表", r"支出(?:预算)?总表", r"收支"),
-    ("财政拨款收支总表", r"财政拨款收支(?:预算|决算)?总表", r"$^"),
+    ("收支总表", r"收(?:入)?支(?:出)?(?:预算|决算)?总表|财务收支预算总表", r"财政拨款"),
+    ("收入总表", r"收入(?:预算|决算)?总?表", r"收支|收入支出|基金|国有资本|财政拨款"),
+    ("支出总表", r"支出(?:预算|决算)?总?表", r"收支|收入支出|基金|国有资本|财政拨款|一般公共|基本支出|三公|项目"),
+    ("财政拨款收支总表", r"财政拨款收(?:入)?支(?:出)?(?:预算|决算)?总表", r"$^"),
     ("一般公共预算支出表", r"一般公共预算.*支出", r"基本支出|经济|三公"),
     ("一般公共预算基本支出表", r"基本支出", r"$^"),
     ("政府性基金预算支出表", r"政府性基金.*支出|政府性基金.*收支", r"$^"),
@@ -29,7 +29,7 @@ def _title(t: str) -> str:
 
 
 def missing_tables(doc: BudgetDocument) -> Iterator[Finding]:
-    if not doc.tables or doc.department.doc_kind and "决算" in doc.department.doc_kind:
+    if not doc.tables:
         return
     titles = [(_title(t.title), t) for t in doc.tables]
     for name, pattern, exclude in STANDARD_TABLES:

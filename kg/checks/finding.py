@@ -51,9 +51,12 @@ class Evidence:
 
 
 def location(file: Optional[str], line: Optional[int], page: Optional[int] = None) -> str:
-    """The one way a place is written in reports: ``file:line``, ``file p.N`` (PDF page), or the file."""
+    """The one way a place is written in reports: ``file:line``, ``file p.N`` (PDF page, with the line of its
+    text when known: ``file p.N:line``), or the file."""
     if not file:
         return ""
+    if page is not None and line is not None:
+        return f"{file} p.{page}:{line}"
     if line is not None:
         return f"{file}:{line}"
     if page is not None:
