@@ -119,8 +119,12 @@ def functional_sums(doc: BudgetDocument) -> Iterator[Finding]:
         yield from _sum_finding("B-007", doc, total(doc, "expenditure_total", "支出总计"), parts, found,
                                 "支出功能分类各类之和 ≠ 支出总计",
                                 "the functional classes do not add up to total spending")
+    by_parent: dict[str, list] = {}
+    for c in doc.functional_spending:
+        if c.parent_code and c.total is not None:
+            by_parent.setdefault(c.parent_code, []).append(c)
     for r in doc.functional_spending:
-        children = [c for c in doc.functional_spending if c.parent_code == r.code and c.total is not None]
+        children = by_parent.get(r.code, [])
         if children and r.total is not None:
             parts = [c.total for c in children]
             found = evidence(f"{r.code} 下级科目之和", sum(parts), "万元", children[0].source)

@@ -22,6 +22,7 @@ STANDARD_TABLES = (
 )
 """The national standard tables of a 部门预算/单位预算 by meaning: (name, title pattern, exclude pattern).
 Titles vary by province (收支总表 / 财务收支预算总表 / 部门预算收支总表); what they hold does not."""
+_STANDARD = tuple((name, re.compile(p), re.compile(ex)) for name, p, ex in STANDARD_TABLES)
 
 
 def _title(t: str) -> str:
@@ -32,8 +33,7 @@ def missing_tables(doc: BudgetDocument) -> Iterator[Finding]:
     if not doc.tables:
         return
     titles = [(_title(t.title), t) for t in doc.tables]
-    for name, pattern, exclude in STANDARD_TABLES:
-        rx, ex = re.compile(pattern), re.compile(exclude)
+    for name, rx, ex in _STANDARD:
         if any(rx.search(title) and not ex.search(title) for title, _ in titles):
             continue
         yield Finding("ZB-002", "warning", f"缺少标准表：{name}", f"the standard table {name} is missing",
@@ -47,8 +47,7 @@ def empty_tables(doc: BudgetDocument) -> Iterator[Finding]:
     """A standard table printed without a figure must say why (本表无数据 / 无…预算，空表列示)."""
     for table in doc.tables:
         title = _title(table.title)
-        standard = next((name for name, p, ex in STANDARD_TABLES if re.search(p, title) and not re.search(ex, title)),
-                        None)
+        standard = next((name for name, rx, ex in _STANDARD if rx.search(title) and not ex.search(title)), None)
         if standard is None or table.figures or table.note:
             continue
         if standard == "“三公”经费表" and doc.totals.three_public:
@@ -61,6 +60,10 @@ def empty_tables(doc: BudgetDocument) -> Iterator[Finding]:
 
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[Xx]{2,}|[Ｘｘ]{2,}|×{2,}|○{2,})(?![A-Za-z])|某某|待填|待定|\{单位\}|\{部门\}|"
                           r"(?<![A-Za-z0-9])[Xx]{1,2}(?=[局委办县区镇乡厅处科所站中心部年月日])")
+
+
+_PLACEHOLDER_CHARS = "XxＸｘ×○某待{"
+"""A text without any of these cannot hold a placeholder: skip the regular expression."""
 
 
 def _texts(doc: BudgetDocument) -> Iterator[tuple[str, str, Provenance, list]]:
@@ -87,7 +90,9 @@ def _texts(doc: BudgetDocument) -> Iterator[tuple[str, str, Provenance, list]]:
 def placeholders(doc: BudgetDocument) -> Iterator[Finding]:
     seen = set()
     for what, text, where, concerns in _texts(doc):
-        for m in _PLACEHOLDER.finditer(text or ""):
+        if not text or not any(ch in text for ch in _PLACEHOLDER_CHARS):
+            continue
+        for m in _PLACEHOLDER.finditer(text):
             key = (where.line, m.group(0))
             if key in seen:
                 continue

@@ -126,6 +126,7 @@ class Rule:
     description: str
     """One English sentence: what is compared with what."""
     check: Check = field(repr=False, compare=False)
+    """Yields this rule's findings; several rules may share one function (it runs once, findings go by rule id)."""
     anchor: Optional[str] = None
     """The GovBudgetChecker rule it corresponds to (B-001, R009 …), None where the anchor has none."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Callable, Iterator, Optional
 
@@ -45,7 +46,21 @@ class Sentence:
         return Evidence(what, value, unit, self.file, self.line_at(start), None, snippet)
 
 
-def sentences(doc: BudgetDocument, whole: bool = False) -> Iterator[Sentence]:
+_CACHE: dict = {}
+
+
+def sentences(doc: BudgetDocument, whole: bool = False) -> list[Sentence]:
+    """The document's sentences, computed once per document (every prose rule reads them)."""
+    key = (id(doc), whole)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not doc:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        hit = _CACHE[key] = (doc, list(_sentences(doc, whole)))
+    return hit[1]
+
+
+def _sentences(doc: BudgetDocument, whole: bool = False) -> Iterator[Sentence]:
     """Sentences of the explanatory sections; a sentence broken over lines (PDF/OCR wraps) is joined.
     ``whole``: each section as one 'sentence' (a total and its parts often sit in two sentences)."""
     for s in doc.sections:
@@ -70,16 +85,19 @@ class Amount:
     end: int
 
 
-def amounts(sentence: Sentence) -> list[Amount]:
+@lru_cache(maxsize=4096)
+def amounts(sentence: Sentence) -> tuple[Amount, ...]:
+    """Each 万元 amount with its label: the words since the last clause mark or amount before it."""
     out = []
+    ends = [x.end() for x in _CLAUSE_END.finditer(sentence.text)]
+    last_amount = 0
     for m in _AMOUNT.finditer(sentence.text):
-        before = sentence.text[:m.start()]
-        cut = max((x.end() for x in _CLAUSE_END.finditer(before)), default=0)
-        prior = list(_AMOUNT.finditer(before[cut:]))
-        if prior:
-            cut += prior[-1].end()
-        out.append(Amount(before[cut:].strip("、 "), Decimal(m.group(1).replace(",", "")), m.start(), m.end()))
-    return out
+        i = bisect.bisect_right(ends, m.start())
+        cut = max(ends[i - 1] if i else 0, last_amount)
+        out.append(Amount(sentence.text[cut:m.start()].strip("、 "), Decimal(m.group(1).replace(",", "")),
+                          m.start(), m.end()))
+        last_amount = m.end()
+    return tuple(out)
 
 
 _CHANGE = re.compile(r"比|较|与.{0,8}相比|增加|减少|增长|下降|持平|相同")
@@ -138,6 +156,11 @@ LABELS: tuple[tuple[str, str, Getter], ...] = (
 )
 
 
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
 def _clean_label(label: str) -> str:
     label = re.sub(r"^(?:其中|主要包括|包括|主要用于以下方面|支出包括)", "", label)
     return re.sub(r"(?:为|是|共|共计|合计|安排|预算安排)$", "", label)
@@ -168,7 +191,7 @@ def prose_amounts(doc: BudgetDocument) -> Iterator[Finding]:
                 continue
             rule, candidates = None, []
             for rid, pattern, get in LABELS:
-                if re.search(pattern, label):
+                if _compiled(pattern).search(label):
                     if not _qualified(label, pattern, doc):
                         rule, candidates = rid, get(doc)
                     break
@@ -357,22 +380,28 @@ def performance(doc: BudgetDocument) -> Iterator[Finding]:
                               s.evidence("绩效说明 项目数", Decimal(count), "个", m.start(1), m.end(1)), "绩效目标")
 
 
+def prose_figures(doc: BudgetDocument) -> Iterator[Finding]:
+    """TB-001..TB-004 in one pass over the amounts of the text."""
+    yield from prose_amounts(doc)
+    yield from procurement(doc)
+
+
 RULES = [
     Rule("TB-009", "warning", "说明金额单位",
          "The text does not write 元 for an amount the tables give in 万元 (e.g. 公用经费 84.10元 for 84.10万元).",
          yuan_for_wan, anchor="R001"),
     Rule("TB-001", "warning", "说明金额与表格",
          "Amounts the text gives the totals (收入/支出总计, 本年收入, 上年结转, 基本/项目支出, 人员/公用经费, functional "
-         "classes) equal the tables.", lambda d: [f for f in prose_amounts(d) if f.rule == "TB-001"], anchor="B-008/C-003"),
+         "classes) equal the tables.", prose_figures, anchor="B-008/C-003"),
     Rule("TB-002", "warning", "三公说明与三公表",
          "The 三公 paragraph gives each item the amount of the 三公 table.",
-         lambda d: [f for f in prose_amounts(d) if f.rule == "TB-002"], anchor="B-TbT"),
+         prose_figures, anchor="B-TbT"),
     Rule("TB-003", "warning", "机关运行经费说明",
          "The 机关运行经费 stated in the text equals the 机关运行经费 table or the 公用经费 of basic spending.",
-         lambda d: [f for f in prose_amounts(d) if f.rule == "TB-003"], anchor="B-011/R009"),
+         prose_figures, anchor="B-011/R009"),
     Rule("TB-004", "warning", "政府采购说明",
          "The procurement total in the text equals goods + works + services and the procurement table.",
-         lambda d: [*procurement(d), *(f for f in prose_amounts(d) if f.rule == "TB-004")], anchor="B-012"),
+         prose_figures, anchor="B-012"),
     Rule("TB-005", "warning", "绩效说明与项目",
          "The number and money of projects under performance management stated in the text match the project tables.",
          performance, anchor="B-013"),
@@ -380,8 +409,8 @@ RULES = [
          anchor="D-002/D-003 percent_compare"),
     Rule("TB-007", "warning", "增减幅度",
          "Each “比上年增加/减少 D 万元，增长/下降 P%” has P = D ÷ last year's amount.",
-         lambda d: [f for f in changes(d) if f.rule == "TB-007"]),
+         changes),
     Rule("TB-008", "warning", "增减用词",
          "增加/减少 and 增长/下降 about one change point the same way; 持平 is not said of a change.",
-         lambda d: [f for f in changes(d) if f.rule == "TB-008"]),
+         changes),
 ]
