@@ -247,6 +247,25 @@ def citations(doc: BudgetDocument) -> Iterator[Finding]:
                           p.name, _concerns(p))
 
 
+_LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年")
+
+
+def name_year(doc: BudgetDocument) -> Iterator[Finding]:
+    """A project of this year's budget whose name starts with an earlier year: often last year's name copied."""
+    year = doc.department.fiscal_year
+    if not year:
+        return
+    for p in doc.projects:
+        m = _LEADING_YEAR.match(p.name)
+        if p.carryover or not m or int(m.group(1)) >= year:
+            continue
+        yield Finding("PJ-010", "info", f"{p.name}：本年预算项目名称年份 {m.group(1)} 早于预算年度 {year}",
+                      "a project of this year's budget is named after an earlier year", doc.source,
+                      Evidence("预算年度", Decimal(year), None, doc.department.source.file, doc.department.source.line,
+                               None, doc.department.source.excerpt),
+                      evidence("项目名称", Decimal(m.group(1)), None, p.source), p.name, _concerns(p))
+
+
 RULES = [
     Rule("PJ-001", "error", "项目表与目标表金额",
          "A project's amount in the project table equals the 资金总额 of its target table (万元 vs 元).",
@@ -270,4 +289,6 @@ RULES = [
          "a project.", target_tables),
     Rule("PJ-009", "info", "引用文件一致",
          "Document numbers cited in the project prose appear in its 立项依据.", citations),
+    Rule("PJ-010", "info", "项目名称年份",
+         "A project of this year's budget (not 上年结转) is not named after an earlier year.", name_year),
 ]
