@@ -8,13 +8,13 @@ Checks (kg.checks) report two places and quote the two lines; the store keeps re
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from pydantic import BaseModel
 
 from kg.model import BudgetDocument, LabelledFigure, PrintedTable, Provenance
 
-from .tables import Row, parse_amount, sheets, to_rows
+from .tables import Row, parse_amount, sheets
 
 EXCERPT_CHARS = 200
 """Longest quoted excerpt; longer rows are cut with an ellipsis."""
@@ -26,9 +26,9 @@ MAX_LABELS = 80
 _NOTE = re.compile(r"^(?:注|备注)|本表无数据|空表|无数据")
 
 
-def annotate(document: BudgetDocument, text: str) -> BudgetDocument:
-    """The document with an excerpt on every provenance and the printed tables listed."""
-    rows = to_rows(text)
+def annotate(document: BudgetDocument, rows: Sequence[Row], text: str) -> BudgetDocument:
+    """The document with an excerpt on every provenance and the printed tables listed (``rows`` and ``text`` of
+    the loader's table model: row lines index the text's lines)."""
     by_line = {r.line: "  ".join(r.texts) for r in rows}
     raw = text.split("\n")
 

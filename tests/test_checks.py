@@ -124,12 +124,13 @@ def test_standard_tables_are_found_by_meaning(docs):
     assert [f.subject for f in missing] == ["财政拨款收支总表"]
 
 
-def test_locations_name_the_page_of_a_pdf():
+def test_locations_name_the_page_of_a_pdf_and_the_cell_of_a_workbook():
     from kg.checks.finding import location
 
     assert location("a.pdf", None, 7) == "a.pdf p.7"
-    assert location("a.pdf", 120, 7) == "a.pdf p.7:120"
+    assert location("a.pdf", 120, 7) == "a.pdf p.7"
     assert location("a.txt", 120) == "a.txt:120"
+    assert location("t.xlsx", 9, None, "表1", "B7") == "t.xlsx!表1!B7"
 
 
 @pytest.mark.parametrize("stem", sorted(EXPECTED["documents"]))

@@ -44,6 +44,8 @@ def _sum_finding(rule: str, doc: BudgetDocument, whole: Evidence, parts: list[De
 
 def income_equals_spending(doc: BudgetDocument) -> Iterator[Finding]:
     t = doc.totals
+    if "决算" in (doc.department.doc_kind or ""):
+        return  # a 决算's expenditure_total is 本年支出合计: 年末结转和结余 stand between it and 收入总计
     if t.income_total is not None and t.expenditure_total is not None:
         yield from _sum_finding("B-001", doc, total(doc, "income_total", "收入总计"), [],
                                 total(doc, "expenditure_total", "支出总计"),

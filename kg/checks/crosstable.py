@@ -29,9 +29,16 @@ def project_candidates(doc: BudgetDocument) -> list[Evidence]:
     return out
 
 
+def lists_every_project(doc: BudgetDocument) -> bool:
+    """Whether the layout reads a table of all projects (not a few described ones, as 项目经费情况说明 are)."""
+    from kg.ingest.layouts import LAYOUTS
+
+    return getattr(LAYOUTS.get(doc.layout), "LISTS_EVERY_PROJECT", True)
+
+
 def projects_total(doc: BudgetDocument) -> Iterator[Finding]:
     amounts = [p.amount_wan for p in doc.projects if p.amount_wan is not None]
-    if not amounts or doc.totals.project_expenditure is None:
+    if not amounts or doc.totals.project_expenditure is None or not lists_every_project(doc):
         return
     whole = total(doc, "project_expenditure", "项目支出")
     found = evidence(f"{len(amounts)} 个项目金额之和", sum(amounts), "万元", table_of(doc, doc.projects[0].source.line),

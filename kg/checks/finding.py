@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable, Optional
 
-from kg.model import BudgetDocument, Provenance
+from kg.model import BudgetDocument, Provenance, format_place
 
 SEVERITIES = ("error", "warning", "info")
 """Most to least serious: error = the document contradicts itself; warning = very likely wrong or missing;
@@ -40,28 +40,25 @@ class Evidence:
     excerpt: Optional[str] = None
     """The source line as printed."""
 
+    sheet: Optional[str] = None
+    """Workbook sheet, for documents read from a workbook."""
+    cell: Optional[str] = None
+    """Workbook cell of the row."""
+
     @property
     def location(self) -> str:
-        return location(self.file, self.line, self.page)
+        return location(self.file, self.line, self.page, self.sheet, self.cell)
 
     def as_dict(self) -> dict:
         return {"what": self.what, "value": None if self.value is None else str(self.value), "unit": self.unit,
-                "file": self.file, "line": self.line, "page": self.page, "location": self.location,
-                "excerpt": self.excerpt}
+                "file": self.file, "line": self.line, "page": self.page, "sheet": self.sheet, "cell": self.cell,
+                "location": self.location, "excerpt": self.excerpt}
 
 
-def location(file: Optional[str], line: Optional[int], page: Optional[int] = None) -> str:
-    """The one way a place is written in reports: ``file:line``, ``file p.N`` (PDF page, with the line of its
-    text when known: ``file p.N:line``), or the file."""
-    if not file:
-        return ""
-    if page is not None and line is not None:
-        return f"{file} p.{page}:{line}"
-    if line is not None:
-        return f"{file}:{line}"
-    if page is not None:
-        return f"{file} p.{page}"
-    return file
+def location(file: Optional[str], line: Optional[int], page: Optional[int] = None, sheet: Optional[str] = None,
+             cell: Optional[str] = None) -> str:
+    """A place as people read it, written by the model's one helper: ``file:line``, ``file p.N``, ``file!Sheet!B7``."""
+    return format_place(file, line, page, sheet, cell) if file else ""
 
 
 def evidence(what: str, value: Optional[Decimal], unit: Optional[str], source: Optional[Provenance],
@@ -69,8 +66,7 @@ def evidence(what: str, value: Optional[Decimal], unit: Optional[str], source: O
     """Evidence from a record's provenance (page and excerpt when the record has them)."""
     if source is None:
         return Evidence(what, value, unit, file)
-    return Evidence(what, value, unit, source.file, source.line, getattr(source, "page", None),
-                    getattr(source, "excerpt", None))
+    return Evidence(what, value, unit, source.file, source.line, source.page, source.excerpt, source.sheet, source.cell)
 
 
 @dataclass(frozen=True)
