@@ -142,3 +142,20 @@ def test_findings_survive_page_furniture_and_encoding(docs, stem):
     base = [(f.rule, f.severity, f.message) for f in check(docs[stem])]
     assert [(f.rule, f.severity, f.message) for f in check(parse(with_furniture(text, 3)))] == base
     assert [(f.rule, f.severity, f.message) for f in check(parse(text.replace("\n", "\r\n"), "gb18030"))] == base
+
+
+PDF = EXAMPLES.parent / "tests" / "data" / "pdf"
+
+
+@pytest.mark.parametrize("name,expected", [
+    # the 三公/机关运行经费 table prints 47.91 … 443.18 above “注:本部门2024年无“三公”经费和机关运行经费预算，故本表为空表”
+    ("putuo-wanli-street-2024-dept-budget.pdf", [("ZB-005", "warning", 31)]),
+    # clean: 政府采购预算38.20万元 = 7.80 + 0 + 30.40 (the last amount wraps “30.40万 / 元”), 机关运行经费 < 公用经费
+    ("putuo-commerce-2025-dept-budget.pdf", []),
+])
+def test_corpus_pdf_findings(name, expected):
+    """Copies of corpus PDFs (national nine-table form, 元): findings carry the page."""
+    doc = parse_bytes((PDF / name).read_bytes(), f"corpus/{name}").document
+    assert [(f.rule, f.severity, f.found.page) for f in check(doc)] == expected
+    for f in check(doc):
+        assert f.found.location.endswith(f"p.{f.found.page}")

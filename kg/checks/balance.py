@@ -65,8 +65,8 @@ def income_split(doc: BudgetDocument) -> Iterator[Finding]:
 def income_by_source(doc: BudgetDocument) -> Iterator[Finding]:
     t = doc.totals
     sources = [v for v in t.income_by_source.values() if v is not None]
-    if t.current_year_income is None or not sources:
-        return
+    if t.current_year_income is None or not sources or "决算" in (doc.department.doc_kind or ""):
+        return  # a 决算's income also has 事业收入 / 其他收入, which the record does not split
     found = Evidence("+".join(SOURCE_NAMES.get(k, k) for k in t.income_by_source), sum(sources), "万元",
                      doc.source)
     yield from _sum_finding("B-002", doc, total(doc, "current_year_income", "本年收入合计"), sources, found,

@@ -50,15 +50,19 @@ def projects_total(doc: BudgetDocument) -> Iterator[Finding]:
 
 
 def operating_costs(doc: BudgetDocument) -> Iterator[Finding]:
+    """机关运行经费 (administrative and 参公 units' running costs from 财政拨款) is part of 公用经费: never more.
+    It may be less (a department's 事业单位 also have running costs), so only an excess is a finding."""
     t = doc.totals
     if t.operating_costs is None or t.public_use is None:
         return
     whole = total(doc, "public_use", "基本支出 公用经费")
     found = total(doc, "operating_costs", "机关运行经费")
+    if found.value <= whole.value:
+        return
     level = grade(whole.value, found.value, severity="warning")
     if level:
-        yield Finding("GJ-002", level, f"机关运行经费 ≠ 公用经费：{fmt(whole.value)} ≠ {fmt(found.value)}",
-                      "the office running costs (机关运行经费) differ from the running costs of basic spending",
+        yield Finding("GJ-002", level, f"机关运行经费 {fmt(found.value)} 万元 超过公用经费 {fmt(whole.value)} 万元",
+                      "the office running costs (机关运行经费) exceed the running costs of basic spending",
                       doc.source, whole, found, "机关运行经费")
 
 
@@ -189,7 +193,8 @@ RULES = [
          "The projects listed in the project tables add up to 项目支出 of the spending summary.", projects_total,
          anchor="R010"),
     Rule("GJ-002", "warning", "机关运行经费与公用经费",
-         "The 机关运行经费 table equals the running costs (公用经费) of basic spending.", operating_costs,
+         "The 机关运行经费 do not exceed the running costs (公用经费) of basic spending they are part of.",
+         operating_costs,
          anchor="B-011/R009"),
     Rule("GJ-003", "warning", "三公表与经济分类",
          "Basic spending under 30217 公务接待费, 30231 公务用车运行维护费, 31013 公务用车购置, 30212 因公出国 "

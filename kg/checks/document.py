@@ -4,6 +4,7 @@ a template, a heading whose year is not the budget year."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Iterator
 
 from kg.model import BudgetDocument, Provenance
@@ -43,19 +44,40 @@ def missing_tables(doc: BudgetDocument) -> Iterator[Finding]:
                       (("department", doc.department.name),))
 
 
+_NUMBERING = re.compile(r"^(?:\d+\s*[.．、]\s*|[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+)")
+_EMPTY_NOTE = re.compile(r"空表|无数据|本表无")
+
+
+def _plain(title: str) -> str:
+    return _NUMBERING.sub("", _title(title))
+
+
 def empty_tables(doc: BudgetDocument) -> Iterator[Finding]:
-    """A standard table printed without a figure must say why (本表无数据 / 无…预算，空表列示)."""
+    """A standard table printed without a figure must say why (本表无数据 / 无…预算，空表列示); a table with
+    figures must not say it is empty."""
+    by_title: dict[str, list] = {}
     for table in doc.tables:
-        title = _title(table.title)
+        by_title.setdefault(_plain(table.title), []).append(table)
+    for title, tables in by_title.items():
         standard = next((name for name, rx, ex in _STANDARD if rx.search(title) and not ex.search(title)), None)
-        if standard is None or table.figures or table.note:
+        printed = [t for t in tables if t.figures or t.note]
+        if standard is None or printed:  # the table of contents lists the title too: one printing is enough
             continue
         if standard == "“三公”经费表" and doc.totals.three_public:
             continue
+        table = tables[-1]
         yield Finding("ZB-003", "warning", f"{table.title}：空表且无说明",
                       f"the standard table {standard} is printed empty with no note saying why", doc.source,
                       Evidence("空表说明（如“本表无数据”）", None, None, doc.source),
                       evidence(table.title, None, None, table.source), table.title)
+    for table in doc.tables:
+        if table.figures and table.note and _EMPTY_NOTE.search(table.note):
+            yield Finding("ZB-005", "warning", f"{table.title}：表中有数字，注却称空表",
+                          "a table prints figures under a note saying it is empty", doc.source,
+                          evidence(f"{table.title}（{table.figures} 个非零数）", Decimal(table.figures), "个",
+                                   table.source),
+                          Evidence("表注", None, None, table.source.file, None, table.source.page, table.note),
+                          table.title)
 
 
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[Xx]{2,}|[Ｘｘ]{2,}|×{2,}|○{2,})(?![A-Za-z])|某某|待填|待定|\{单位\}|\{部门\}|"
@@ -166,7 +188,7 @@ def kind_wording(doc: BudgetDocument) -> Iterator[Finding]:
     other, _ = _KIND_WORD[kind]
     headings = [("表名", t.title, t.source) for t in doc.tables] + [("标题", s.heading, s.source) for s in doc.sections]
     for what, title, source in headings:
-        if other in title:
+        if other in re.sub(r"部门预算(?:支出)?经济分类", "", title):  # the classification's name, not the kind
             yield Finding("DOC-003", "warning", f"{kind}的{what}写作“{other}”：{title}",
                           f"a {kind} document whose heading says {other}", doc.source,
                           Evidence("文种", None, None, doc.department.source.file, doc.department.source.line, None,
@@ -181,6 +203,8 @@ RULES = [
     Rule("ZB-003", "warning", "空表未说明",
          "A standard table printed without any figure carries a note saying why (本表无数据, 空表列示).", empty_tables,
          anchor="B-014"),
+    Rule("ZB-005", "warning", "空表说明矛盾",
+         "A table that prints figures does not carry a note saying it is empty (本表为空表).", empty_tables),
     Rule("ZB-004", "warning", "必备说明缺失",
          "The explanations of 三公, 机关运行经费, 政府采购, 绩效目标 and 国有资产 are present and not empty.",
          required_sections, anchor="B-009/R014"),

@@ -183,6 +183,8 @@ def _qualified(label: str, pattern: str, doc: BudgetDocument) -> bool:
 
 def prose_amounts(doc: BudgetDocument) -> Iterator[Finding]:
     """An amount the prose gives a table figure (by its label) that differs from that figure."""
+    if "决算" in (doc.department.doc_kind or ""):
+        return  # a 决算 names its totals otherwise (收入支出总计 includes 年初结转); its labels are not mapped yet
     classes = {r.name for r in doc.functional_spending if len(r.code) == 3}
     for s in sentences(doc):
         for a in amounts(s):
