@@ -24,7 +24,7 @@ def policy_report(documents: list[BudgetDocument], text: str) -> dict:
     known: dict[Ref, dict] = {}
     labels: dict[Ref, str] = {}
     projects, seen, printed = [], set(), set()
-    for fact in facts(documents):
+    for fact in facts(documents, findings=False):
         if isinstance(fact, Entity):
             if fact.ref.kind in ("project", "policy"):
                 labels.setdefault(fact.ref, fact.label)
