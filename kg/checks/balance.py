@@ -18,7 +18,8 @@ def total_line(doc: BudgetDocument, field: str) -> Optional[Provenance]:
     line = doc.totals.lines.get(field)
     if line is None:
         return None
-    return Provenance(file=doc.source, line=line, excerpt=doc.totals.excerpts.get(field))
+    return Provenance(file=doc.source, line=line, page=doc.totals.pages.get(field),
+                      excerpt=doc.totals.excerpts.get(field))
 
 
 def table_of(doc: BudgetDocument, line: Optional[int]) -> Optional[Provenance]:
