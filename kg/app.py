@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kg.graph.charts import Chart
     import networkx as nx
 
-    from kg.checks import Finding
+    from kg.checks import Report
     from kg.exports.bundled import BundledQuery
     from kg.model import BudgetDocument
     from kg.pipeline import FileOutcome
@@ -39,19 +39,6 @@ Progress = Callable[[int, int, str], None]
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 PICTURE_FORMATS = ("html", "png", "svg")
-
-
-@dataclass(frozen=True)
-class DocumentCheck:
-    """The findings of ``kg check`` for one stored document."""
-
-    source: str
-    """The document's path as ingested."""
-    findings: list["Finding"]
-    """Empty when the document adds up."""
-
-    def as_dict(self) -> dict:
-        return {"source": self.source, "findings": [x.as_dict() for x in self.findings]}
 
 
 @dataclass(frozen=True)
@@ -297,11 +284,23 @@ class BudgetKG:
 
         return drift(Store(self.home), SearchIndex(self.home))
 
-    def check(self) -> list[DocumentCheck]:
-        """Does each stored document add up? One entry per document, in source order."""
-        from kg.checks import check
+    def check(self, rules: Optional[Iterable[str]] = None) -> "Report":
+        """Every finding of the consistency rules (default all) on each stored document, in source order."""
+        from kg.checks import RULES, run_checks
 
-        return [DocumentCheck(d.source, check(d)) for d in self._require_documents()]
+        rules = list(rules or [])
+        unknown = [r for r in rules if r not in RULES]
+        if unknown:
+            raise UsageError(f"no rule {', '.join(unknown)}", "`kg check --rules` lists them")
+        return run_checks(self._require_documents(), rules or None)
+
+    @staticmethod
+    def check_rules() -> list[dict]:
+        """The consistency rules: id, severity, Chinese title, one English sentence, the anchor rule it matches."""
+        from kg.checks import RULES
+
+        return [{"id": r.id, "severity": r.severity, "title": r.title, "description": r.description,
+                 "anchor": r.anchor} for r in RULES.values()]
 
     def export(self, format: str, output: Union[str, Path]) -> list[Path]:
         """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file; returns the files written."""
@@ -523,4 +522,4 @@ def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> lis
 
 
 __all__ = ["BudgetKG", "KGError", "NotFoundError", "EmptyStoreError", "BadQueryError", "UsageError",
-           "DocumentCheck", "Picture", "SparqlResult"]
+           "Picture", "SparqlResult"]

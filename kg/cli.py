@@ -112,19 +112,29 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
 
 @command(name="check")
-def check_cmd(as_json: bool = typer.Option(False, "--json")):
-    """Does each stored document add up? Totals against rows, projects against their target tables."""
-    results = _kg().check()
+def check_cmd(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+              html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+              rules: bool = typer.Option(False, "--rules", help="List the rules and exit."),
+              rule: Optional[List[str]] = typer.Option(None, "--rule", help="Run only this rule id (repeatable).")):
+    """Check each stored document as an auditor would: sums, tables against tables, text against tables,
+    projects against their target tables, missing or empty tables. Exit 1 when an error-level finding exists."""
+    from kg.checks.report import render_html, render_rules, render_text
+
+    if rules:
+        if as_json:
+            emit_json(BudgetKG.check_rules())
+        else:
+            out.print(render_rules(), markup=False)
+        return
+    report = _kg().check(rule)
+    if html:
+        html.write_text(render_html(report), encoding="utf-8")
+        err.print(f"wrote {html}")
     if as_json:
-        emit_json([r.as_dict() for r in results])
+        emit_json(report.as_dict())
     else:
-        for r in results:
-            found = r.findings
-            out.print(f"{'✓' if not found else '✗'} {r.source}: " + ("adds up" if not found else f"{len(found)} findings"))
-            for x in found:
-                out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                          f"({x.where})")
-    if any(r.findings for r in results):
+        out.print(render_text(report), markup=False)
+    if report.has_errors:
         raise typer.Exit(1)
 
 
