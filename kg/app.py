@@ -15,7 +15,6 @@ a `kg search` from the shell must stay quick.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, Qu
 from kg.store import Store
 
 if TYPE_CHECKING:
+    from kg.graph.charts import Chart
     import networkx as nx
 
     from kg.checks import Finding
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kg.model import BudgetDocument
     from kg.pipeline import FileOutcome
     from kg.search.query import SearchResult
+    from kg.sync import Checkup, Drift
 
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
@@ -219,31 +220,50 @@ class BudgetKG:
     # ------------------------------------------------------------ store and index
 
     def ingest(self, paths: Iterable[str], layout: Optional[str] = None,
-               progress: Optional[Progress] = None) -> list["FileOutcome"]:
-        """Read files and folders into the store and the search index; one outcome per file, failures included."""
+               progress: Optional[Progress] = None, on_note: Optional[Callable[[str], None]] = None,
+               max_file_mb: Optional[float] = None, file_seconds: Optional[float] = None) -> list["FileOutcome"]:
+        """Read files and folders into the store and the search index; one outcome per file, failures included.
+
+        Waits for another run on the same home (``on_note`` hears that, and any repair of what a killed run
+        left unindexed); ``max_file_mb`` and ``file_seconds`` bound what one file may cost (kg.pipeline.Limits)."""
         from kg.ingest.layouts import LAYOUTS
-        from kg.pipeline import expand, ingest_paths
+        from kg.pipeline import Limits, ingest_paths
         from kg.search.index import SearchIndex
 
         paths = list(paths)
         if layout is not None and layout not in LAYOUTS:
             raise UsageError(f"no layout named {layout!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)")
-        big_batch = len(expand(paths)) >= 20 and (os.cpu_count() or 1) > 1
-        index = SearchIndex(self.home, procs=2 if big_batch else 1)
-        with index.writer() as writer:
-            return ingest_paths(paths, self.store, layout=layout, progress=progress, on_document=writer.replace)
+        return ingest_paths(paths, self.store, layout=layout, progress=progress, index=SearchIndex(self.home),
+                            message=on_note, limits=Limits(max_file_mb, file_seconds))
 
-    def reindex(self) -> int:
+    def reindex(self, on_note: Optional[Callable[[str], None]] = None) -> int:
         """Rebuild the search index from the stored records; returns the number of documents indexed."""
         from kg.search.index import SearchIndex
 
         store = Store(self.home)
-        docs = {key: store.get(key) for key in store.manifest()}
-        docs = {k: d for k, d in docs.items() if d is not None}
-        if not docs:
-            raise EmptyStoreError()
-        SearchIndex(self.home, procs=2 if len(docs) >= 20 else 1).rebuild(docs)
+        with store.locked(on_note):
+            docs = {key: store.get(key) for key in store.manifest()}
+            docs = {k: d for k, d in docs.items() if d is not None}
+            if not docs:
+                raise EmptyStoreError()
+            SearchIndex(self.home).rebuild(docs, stamp=store.stamp())
         return len(docs)
+
+    def ensure_index(self, on_note: Optional[Callable[[str], None]] = None):
+        """Bring the search index up to the store if a killed or failed run left it behind (kg.sync); cheap
+        when they agree, never waits for a running ingest, never raises for a read-only home. Returns the
+        drift repaired, or None."""
+        from kg.sync import ensure_in_step
+
+        return ensure_in_step(Store(self.home), message=on_note)
+
+    def doctor(self, fix: bool = True, on_note: Optional[Callable[[str], None]] = None,
+               progress: Optional[Progress] = None) -> "Checkup":
+        """Verify that store and index agree (every record loads, every stored version is searchable, nothing
+        else is indexed) and, with ``fix``, repair them. Waits for a running ingest."""
+        from kg.sync import doctor
+
+        return doctor(Store(self.home), fix=fix, message=on_note, progress=progress)
 
     @staticmethod
     def formats() -> list[dict]:
@@ -253,7 +273,7 @@ class BudgetKG:
         return [{"name": name, "description": m.DESCRIPTION, "module": m.__name__} for name, m in LAYOUTS.items()]
 
     def stats(self) -> dict:
-        """Counts of what the store holds (zeros for an empty store)."""
+        """Counts of what the store holds (zeros for an empty store) and the index's drift from it."""
         docs = self.documents()
         return {
             "documents": len(docs),
@@ -267,7 +287,15 @@ class BudgetKG:
             "problems": sum(len(d.problems) for d in docs),
             "by_layout": {layout: sum(1 for d in docs if d.layout == layout)
                           for layout in sorted({d.layout for d in docs})},
+            "index_drift": self.drift().as_dict(),
         }
+
+    def drift(self) -> "Drift":
+        """How the search index differs from the store now (all zero when every stored document is searchable)."""
+        from kg.search.index import SearchIndex
+        from kg.sync import drift
+
+        return drift(Store(self.home), SearchIndex(self.home))
 
     def check(self) -> list[DocumentCheck]:
         """Does each stored document add up? One entry per document, in source order."""
@@ -439,25 +467,53 @@ class BudgetKG:
             path = draw_graph(sub, centres, title, output)
         return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
 
-    def chart_document(self, department: str, year: Optional[int] = None) -> "BudgetDocument":
-        """The document a department chart is drawn from: exact name first, else a part of it; the latest year."""
-        docs = [d for d in self.documents()
-                if department in d.department.name and (year is None or d.department.fiscal_year == year)]
+    def chart_data(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
+                   policy: Optional[str] = None, year: Optional[int] = None) -> "Chart":
+        """The figures of one chart (``kg.graph.charts.Chart``: ``.html()`` for the offline page, ``.static(fmt)``
+        for print): sankey / treemap for a department or a county, policy for a policy, top-policies for a county."""
+        from kg.graph.charts import KINDS, chart
+        from kg.graph.flows import SelectionError
+
+        if kind not in KINDS:
+            raise UsageError(f"unknown chart kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if department and county:
+            raise UsageError("choose --department or --county, not both")
+        if kind == "policy" and not policy:
+            raise UsageError("a policy chart needs --policy (a document number in any bracket style, or a title)")
+        if kind != "policy" and not (department or county):
+            raise UsageError(f"a {kind} chart needs --department or --county")
+        docs = self.documents()
         if not docs:
-            raise NotFoundError(f"no department matching {department!r}{' in ' + str(year) if year else ''}",
-                                "see `kg stats` or `kg search`")
-        exact = [d for d in docs if d.department.name == department] or docs
-        return sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
+            raise EmptyStoreError()
+        try:
+            return chart(kind, docs, department=department, county=county, policy=policy, year=year)
+        except SelectionError as exc:
+            raise NotFoundError(str(exc)) from None
 
-    def chart(self, department: str, year: Optional[int] = None,
-              output: Union[str, Path] = "department-chart.svg", on_note: Optional[Callable[[str], None]] = None) -> Picture:
-        """A department's spending by functional class (sunburst) and its projects' funding mix (.svg or .png)."""
-        from kg.graph.pictures import department_chart, font_warning
+    def chart(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
+              policy: Optional[str] = None, year: Optional[int] = None, format: Optional[str] = None,
+              output: Union[str, Path, None] = None, link_base: Optional[str] = None,
+              on_note: Optional[Callable[[str], None]] = None) -> Picture:
+        """Write a chart: HTML (offline, interactive; clicks open ``<link_base>/node/<id>`` in `kg serve`) or SVG/PNG
+        for print. The format is ``format``, else the output's suffix, else html."""
+        suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+        fmt = format or (suffix if suffix in PICTURE_FORMATS else "html")
+        if fmt not in PICTURE_FORMATS:
+            raise UsageError(f"unknown picture format {fmt!r}; choose one of {', '.join(PICTURE_FORMATS)}")
+        figures = self.chart_data(kind, department=department, county=county, policy=policy, year=year)
+        path = Path(output) if output else Path(f"kg-{kind}.{fmt}")
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_suffix(f".{fmt}")
+        notes: list[str] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "html":
+            path.write_text(figures.html(link_base), encoding="utf-8")
+        else:
+            from kg.graph.pictures import font_warning
 
-        doc = self.chart_document(department, year)
-        notes = _notes(font_warning(), on_note)
-        path = department_chart(doc, Path(output))
-        return Picture(path, f"{doc.department.name} {doc.department.fiscal_year}", notes=notes)
+            notes += _notes(font_warning(), on_note)
+            path.write_bytes(figures.static(fmt))
+        return Picture(path, figures.title, notes=notes)
 
 
 def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> list[str]:
