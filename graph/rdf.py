@@ -274,8 +274,8 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 blocks = [(k, "unstated", getattr(f, k)) for k in GOVERNMENT_LEVELS]
                 blocks.append(("unstated", "fiscal", f.fiscal))
                 for level, btype, value in blocks:
-                    if value is None:
-                        continue
+                    if value is None or (not printed_yuan and level == "other" and not value):
+                        continue  # Hebei: 其他资金 left blank is not a printed figure
                     yield from _observation(
                         iri("observation", "funding", *pid, level if btype == "unstated" else btype),
                         "bkg:FundingObservation", "bkg:ProjectFunding",
