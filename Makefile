@@ -43,7 +43,7 @@ demo: export KG_HOME = $(DEMO_HOME)
 demo: setup
 	mkdir -p $(OUT)
 	$(KG) ingest examples/
-	$(KG) check
+	$(KG) check || test $$? -eq 1   # the examples hold real findings; exit 1 means "found", 2 would be a failure
 	$(KG) search 选调生
 	$(KG) policy '晋财行【2025】110号'
 	$(KG) export --format json --output $(OUT)/budget.json
@@ -56,7 +56,12 @@ demo: setup
 	$(KG) viz --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
-	$(KG) chart --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
+	$(KG) chart --kind sankey --county 泽州县 --output $(OUT)/county-flow.html
+	$(KG) chart --kind sankey --county 泽州县 --output $(OUT)/county-flow.svg
+	$(KG) chart --kind treemap --county 泽州县 --output $(OUT)/county-projects.html
+	$(KG) chart --kind treemap --county 泽州县 --output $(OUT)/county-projects.png
+	$(KG) chart --kind top-policies --county 泽州县 --output $(OUT)/county-policies.svg
+	$(KG) chart --kind policy --policy '泽组通字[2022]31号' --output $(OUT)/policy-projects.svg
 	@echo "demo outputs are in $(OUT)/"
 	@echo "kg is installed in .venv: run 'source .venv/bin/activate' (or use .venv/bin/kg) to use it from this shell"
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from kg.model import BudgetDocument, Problem, Provenance, Totals
 
+from .evidence import annotate
 from .layouts import LAYOUTS, national
 from .loaders import Place, TableDoc, load
 from .tables import missing_toc_entries
@@ -70,10 +71,13 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
         if layout is None:
             return fail("unrecognised-layout", _unrecognised(doc))
     if layout == national.NAME and not national.has_figures(doc):
+        if national.figures_in_text(doc):
+            return fail("unreadable-columns", "the standard tables are there but their figures are not in cells "
+                        "(a text conversion that put every value on its own line); ingest the PDF itself")
         return fail("not-a-disclosure", "a blank form of the national budget tables (no figures"
                     + (", placeholders XX" if "XX" in doc.text else "") + "): nothing to ingest; "
                     "fill it in, or ingest the published disclosure")
-    document = LAYOUTS[layout].parse(doc)
+    document = annotate(LAYOUTS[layout].parse(doc), doc.rows, doc.text)
     if doc.places:
         document = _placed(document, doc.places)
     problems = list(doc.problems) + list(document.problems)
@@ -85,8 +89,11 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
     document = document.model_copy(update={"sha256": hashlib.sha256(data).hexdigest(), "problems": tuple(problems)})
     missing = _missing_parts(document)
     if missing:
+        flat = next((p for p in document.problems if p.code == "table-without-columns"), None)
+        if flat is not None:
+            return fail(flat.code, flat.message)
         return fail("incomplete-document", f"read as {layout} but found no {missing}; the file may be truncated "
-                    "or of another layout (try `kg ingest --format NAME`)")
+                    "or of another layout (try `kg ingest --layout NAME`)")
     if "XX" in document.department.name:
         return fail("not-a-disclosure", f"a template, not a disclosure (department «{document.department.name}»); "
                     "nothing to ingest")
@@ -101,9 +108,9 @@ def _unrecognised(doc: TableDoc) -> str:
     if found:
         return (f"only {len(found)} of the 9 standard budget tables found ({'、'.join(found)}); missing "
                 f"{'、'.join(missing)}: too little to read as a budget disclosure; if it is one of a layout `kg formats` "
-                "lists, force it with `kg ingest --format NAME`")
+                "lists, force it with `kg ingest --layout NAME`")
     return ("not a budget disclosure this tool reads: none of the standard tables (收支总表 … “三公”经费表) "
-            "and no layout of `kg formats` found; if it is one, force a parser with `kg ingest --format NAME`")
+            "and no layout of `kg formats` found; if it is one, force a parser with `kg ingest --layout NAME`")
 
 
 def _placed(obj, places: dict[int, Place]):

@@ -9,6 +9,7 @@ Exit codes: 0 ok, 1 problems found, 2 usage; a kg.errors.KGError carries its own
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
@@ -56,8 +57,11 @@ def _escape(text: str) -> str:
 
 
 def _kg() -> BudgetKG:
-    """The application over $KG_HOME (default ./.kg)."""
-    return BudgetKG()
+    """The application over $KG_HOME (default ./.kg), its search index first brought up to the store if a
+    killed or failed run left it behind."""
+    kg = BudgetKG()
+    kg.ensure_index(on_note=_note)
+    return kg
 
 
 def command(*args, **kwargs):
@@ -97,8 +101,14 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
                                                 help="Force a layout parser (see `kg formats`) instead of detecting it."),
            format: Optional[str] = typer.Option(
                None, "--format", "-f", help=output.FORMAT_HELP + " A layout name here is read as --layout."),
-           as_json: bool = json_option()):
+           as_json: bool = json_option(),
+           max_file_mb: Optional[float] = typer.Option(None, "--max-file-mb", min=0,
+                                                       help="Skip files larger than this (MB; default 100 or $KG_MAX_FILE_MB)."),
+           file_timeout: Optional[float] = typer.Option(None, "--file-timeout", min=0,
+                                                        help="Stop reading one file after this many seconds (default 120 or $KG_FILE_TIMEOUT; 0 = no limit).")):
     """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index.
+
+    A second run on the same store waits for the first; a run that was killed is completed by the next one.
 
     One line per file as it is done, a bar with the number of files, and a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -118,7 +128,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
         def progress(done: int, total: int, current: str) -> None:
             nonlocal task
-            name = Path(current).name[:40] or "done"
+            name = _escape(Path(current).name[:40]) or "done"
             if task is None:
                 task = bar.add_task(name, total=total)
             bar.update(task, completed=done, total=total, description=name)
@@ -131,7 +141,9 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
             else:
                 out.print(_outcome_line(o), markup=False)
 
-        outcomes = _kg().ingest(paths, layout=layout, progress=progress, on_file=on_file)
+        # the pipeline takes the whole batch under the home's lock and brings the index up to the store itself
+        outcomes = BudgetKG().ingest(paths, layout=layout, progress=progress, on_file=on_file, on_note=_note,
+                                     max_file_mb=max_file_mb, file_seconds=file_timeout)
     if writer is not None:
         writer.close()
     failed = [o for o in outcomes if o.status == "failed"]
@@ -144,37 +156,68 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
 
 @command(name="check")
-def check_cmd(format: Optional[Format] = format_option(), as_json: bool = json_option()):
-    """Does each stored document add up? Totals against rows, projects against their target tables."""
+def check_cmd(format: Optional[Format] = format_option(), as_json: bool = json_option(),
+              html: Optional[Path] = typer.Option(None, "--html",
+                                                  help="Also write a self-contained HTML report here (- for stdout, "
+                                                       "instead of the text report)."),
+              rules: bool = typer.Option(False, "--rules", help="List the rules (id, severity, what it compares) and exit."),
+              rule: Optional[List[str]] = typer.Option(None, "--rule",
+                                                       help="Run only this rule id, e.g. B-001 (repeatable; see --rules).")):
+    """Check each stored document as an auditor would: sums, tables against tables, text against tables,
+    projects against their target tables, missing or empty tables. Exit 1 when an error-level finding exists."""
+    from kg.checks.report import render_html, render_rules, render_text
+
     fmt = output.choose(format, as_json)
-    results = _kg().check()
+    if rules:
+        listed = BudgetKG.check_rules()
+        emit(fmt, document=listed, table=lambda: TableView([], [], title=render_rules().splitlines()))
+        return
+    report = _kg().check(rule)
+    if html is not None:
+        if output.is_stdout(html):
+            sys.stdout.write(render_html(report))
+            if report.has_errors:
+                raise typer.Exit(1)
+            return
+        html.write_text(render_html(report), encoding="utf-8")
+        output.message(f"wrote {output.relative(str(html))}")
 
     def records():
-        for r in results:
-            for x in r.findings:
-                yield {"document": r.source, **x.as_dict()}
-
-    def lines():
-        rows = []
-        for r in results:
-            found = r.findings
-            rows.append(f"{'✓' if not found else '✗'} {output.relative(r.source)}: "
-                        + ("adds up" if not found else f"{len(found)} findings"))
+        for source, found in report.documents:
             for x in found:
-                rows.append(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                            f"({output.relative(x.file)}:{','.join(map(str, x.lines))})")
-        return TableView([], [], title=rows)
+                yield {"source": source, **x.as_dict()}
 
-    emit(fmt, document=[r.as_dict() for r in results], records=records(), table=lines)
-    if any(r.findings for r in results):
+    emit(fmt, document=report.as_dict(), records=records(),
+         table=lambda: TableView([], [], title=render_text(report).splitlines()))
+    if report.has_errors:
         raise typer.Exit(1)
 
 
 @command()
 def reindex():
     """Rebuild the search index from the stored records (after the index was deleted or the tool upgraded)."""
-    count = _kg().reindex()
+    count = BudgetKG().reindex(on_note=_note)
     output.message(f"search index rebuilt from {count} documents")
+
+
+@command()
+def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; change nothing (exit 1 if anything is wrong)."),
+           format: Optional[Format] = format_option(), as_json: bool = json_option()):
+    """Verify that the store and the search index agree (every stored document searchable, nothing else) and repair them."""
+    fmt = output.choose(format, as_json)
+    report = BudgetKG().doctor(fix=not check_only, on_note=_note)
+    if fmt is not Format.table:
+        emit(fmt, document=report.as_dict())
+    else:
+        output.message(f"store and index: {report.drift.describe()}")
+        if report.unreadable_records:
+            output.message(f"{len(report.unreadable_records)} stored records no longer load; ingest their files again")
+        if report.index_rebuilt:
+            output.message(f"the search index needed a rebuild: {report.index_rebuilt}")
+        if not report.healthy:
+            output.message("repaired" if report.repaired else "run `kg doctor` (without --check) to repair")
+    if not report.healthy and not report.repaired:
+        raise typer.Exit(1)
 
 
 @command()
@@ -188,7 +231,7 @@ def formats(format: Optional[Format] = format_option(), as_json: bool = json_opt
 
 @command()
 def stats(format: Optional[Format] = format_option(), as_json: bool = json_option()):
-    """Counts of what the store holds."""
+    """Counts of what the store holds, and whether the search index agrees with it (index_drift)."""
     data = _kg().stats()
     rows = [(k, ", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v)) for k, v in data.items()]
     emit(output.choose(format, as_json), document=data,
@@ -198,6 +241,7 @@ def stats(format: Optional[Format] = format_option(), as_json: bool = json_optio
 class ExportFormat(str, Enum):
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
     turtle = "turtle"
     ntriples = "ntriples"
     jsonld = "jsonld"
@@ -206,14 +250,16 @@ class ExportFormat(str, Enum):
 
 
 EXPORT_SUFFIX = {"json": ".json", "csv": ".csv", "turtle": ".ttl", "ntriples": ".nt", "jsonld": ".jsonld",
-                 "graphml": ".graphml", "gexf": ".gexf"}
+                 "graphml": ".graphml", "gexf": ".gexf", "xlsx": ".xlsx"}
 
 
 @command()
-def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f", help="What to write."),
+def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f",
+                                               help="What to write: json, csv (one file per table), xlsx (one sheet "
+                                                    "per table), turtle, ntriples, jsonld, graphml or gexf."),
            output_path: Path = typer.Option(..., "--output", "-o",
                                             help="File to write, - for stdout (for csv: a folder or a file stem).")):
-    """Write the store as JSON, CSV (one file per table), RDF or a graph file."""
+    """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file."""
     if output.is_stdout(output_path) and format is ExportFormat.csv:
         fail("csv writes one file per table; give a folder with --output (or use --format json for stdout)", 2)
     with output.output_file(output_path, "export" + EXPORT_SUFFIX[format.value]) as target:
@@ -317,11 +363,16 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
                                               help="Run a bundled query by name or letter (see `kg queries`)."),
            format: Optional[Format] = typer.Option(
                None, "--format", case_sensitive=False,
-               help="table, json (SPARQL 1.1 Query Results JSON), csv (SPARQL 1.1 Query Results CSV), tsv, "
-                    "or nl (one solution a line, plain values)."),
+               help="table, json (SPARQL 1.1 Query Results JSON; JSON-LD for CONSTRUCT/DESCRIBE), csv (SPARQL 1.1 "
+                    "Query Results CSV; N-Triples for CONSTRUCT/DESCRIBE), tsv, or nl (one solution a line, plain values)."),
            as_json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
-           as_csv: bool = typer.Option(False, "--csv", help="Shorthand for --format csv.")):
-    """Run a read-only SPARQL query over the RDF export (Oxigraph). Prefixes bkg: skos: eli: qb: prov: org: are predefined."""
+           as_csv: bool = typer.Option(False, "--csv", help="Shorthand for --format csv."),
+           timeout: float = typer.Option(30.0, "--timeout", help="Stop the query after this many seconds."),
+           limit: int = typer.Option(10_000, "--limit", help="Return at most this many rows (or triples)."),
+           memory: int = typer.Option(1024, "--memory", help="Memory the query may use, in MB.")):
+    """Run a read-only SPARQL query over the RDF export (Oxigraph), bounded in time, rows and memory.
+
+    Prefixes bkg: skos: eli: qb: prov: org: are predefined. Updates and SERVICE are refused."""
     if sum(x is not None for x in (query, file, name)) != 1:
         fail("give a query, --file Q.rq or --query NAME (one of them)", 2)
     if as_csv:
@@ -333,20 +384,21 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
         if not file.exists():
             fail(f"no such file: {file}", 2)
         query = file.read_text(encoding="utf-8")
-    result = _kg().sparql(query=query, name=name)
-    if fmt is Format.json:
-        sys.stdout.buffer.write(result.to_json() + b"\n")
-        return
-    if fmt is Format.csv:
-        sys.stdout.buffer.write(result.to_csv())
-        return
-    header, rows = result.table()
-    if fmt in (Format.tsv, Format.nl):
-        output.write_records(({h: v for h, v in zip(header, r)} for r in rows), fmt)
-        return
-    emit(fmt, document=None, table=lambda: TableView([Column(h, 0, 8) for h in header],
-                                                     [[("" if v is None else v) for v in r] for r in rows]))
-    output.message(f"{len(rows)} rows")
+    result = _kg().sparql(query=query, name=name, timeout=timeout, max_rows=limit, max_memory_mb=memory)
+    if fmt in (Format.json, Format.csv):  # streamed as the answer comes
+        for chunk in (result.iter_json() if fmt is Format.json else result.iter_csv()):
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+    else:
+        header, rows = result.table()
+        if fmt in (Format.tsv, Format.nl):
+            output.write_records(({h: v for h, v in zip(header, r)} for r in rows), fmt)
+        else:
+            emit(fmt, document=None, table=lambda: TableView([Column(h, 0, 8) for h in header],
+                                                             [[("" if v is None else v) for v in r] for r in rows]))
+            output.message(f"{len(rows)} rows")
+    if result.truncated:
+        output.message(f"[yellow]warning:[/yellow] stopped at {limit} rows (--limit); the answer is cut", markup=True)
 
 
 @command()
@@ -370,18 +422,27 @@ POLICY_COLUMNS = (
 @command()
 def policy(number: str = typer.Argument(..., help="Document number in any bracket style (or a title)."),
            format: Optional[Format] = format_option(), as_json: bool = json_option()):
-    """A policy, the projects that cite it (department, amount) and their total."""
+    """A policy, the projects resting on it (立项依据: department, amount, total) and those citing it elsewhere."""
+    fmt = output.choose(format, as_json)
     report = _kg().policy(number)
 
+    def rows(projects) -> list:
+        return [(p["name"], _wan(p["amount_wan"]), output.source_place(p["source"]), p["department"],
+                 str(p["fiscal_year"] or "")) for p in projects]
+
     def table() -> TableView:
-        rows = [(p["name"], _wan(p["amount_wan"]), output.source_place(p["source"]), p["department"],
-                 str(p["fiscal_year"] or "")) for p in report["projects"]]
         head = f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip()
         foot = (f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
-                f"{len(report['departments'])} departments")
-        return TableView(POLICY_COLUMNS, rows, title=[head], footer=[foot])
+                f"{len(report['departments'])} departments (立项依据, legal basis)")
+        return TableView(POLICY_COLUMNS, rows(report["projects"]), title=[head], footer=[foot])
 
-    emit(output.choose(format, as_json), document=report, records=report["projects"], table=table)
+    records = ([{"relation": "legal_basis", **p} for p in report["projects"]]
+               + [{"relation": "cited_in", **p} for p in report["cited_in"]])
+    emit(fmt, document=report, records=records, table=table)
+    if fmt is Format.table and report["cited_in"]:
+        emit(fmt, document=None, table=lambda: TableView(
+            POLICY_COLUMNS, rows(report["cited_in"]),
+            title=["cited elsewhere (保证项目实施的制度、措施 …), not the legal basis:"]))
 
 
 @command()
@@ -463,8 +524,15 @@ def main() -> None:
     """Entry point: a bug shows one line and how to report it, never a traceback (KG_DEBUG=1 shows it)."""
     import os
 
+    from kg.oserrors import environment_message
+
     try:
         app()
+    except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
+        if os.environ.get("KG_DEBUG"):
+            raise
+        output.message(f"[red]error:[/red] {_escape(environment_message(exc))}", markup=True)
+        sys.exit(1)
     except Exception as exc:  # pragma: no cover - last resort
         if os.environ.get("KG_DEBUG"):
             raise
@@ -498,13 +566,36 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
     output.message(f"wrote {where} ({picture.nodes} nodes, {picture.edges} edges)")
 
 
+class ChartKind(str, Enum):
+    sankey = "sankey"
+    treemap = "treemap"
+    policy = "policy"
+    top_policies = "top-policies"
+
+
 @command()
-def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
+def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
+                                         help="sankey: where the money goes; treemap: the biggest projects; "
+                                              "policy: a policy's projects; top-policies: policies by money carried."),
+          department: Optional[str] = typer.Option(None, "--department", help="Department name (exact or a part)."),
+          county: Optional[str] = typer.Option(None, "--county", help="Every department of a county, e.g. 泽州县."),
+          policy: Optional[str] = typer.Option(None, "--policy",
+                                               help="Document number (any brackets) or title (for --kind policy)."),
           year: Optional[int] = typer.Option(None, "--year", help="Budget year (default: the latest stored)."),
-          output_path: Path = typer.Option(Path("department-chart.svg"), "--output", "-o",
-                                           help=".svg or .png, or - for SVG on stdout.")):
-    """A department's spending by functional class (sunburst) and its projects' funding mix."""
-    with output.output_file(output_path, "chart.svg") as target:
-        picture = _kg().chart(department, year, target, on_note=_note)
-    where = "stdout" if output.is_stdout(output_path) else output.relative(str(picture.path))
+          format: Optional[PictureFormat] = typer.Option(None, "--format", "-f",
+                                                         help="html (interactive, offline), svg or png; "
+                                                              "default from the output suffix, else html."),
+          link_base: Optional[str] = typer.Option(None, "--link-base",
+                                                  help="Where clicks in the HTML open nodes (default $KG_SERVE_URL "
+                                                       "or http://127.0.0.1:8000; '' for the same server)."),
+          output_path: Optional[Path] = typer.Option(None, "--output", "-o",
+                                                     help="File to write (default kg-KIND.FORMAT), - for stdout.")):
+    """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
+    to_stdout = output.is_stdout(output_path)
+    fmt = format.value if format else None
+    target_of = output.output_file(output_path, f"chart.{fmt or 'html'}") if to_stdout else nullcontext(output_path)
+    with target_of as target:
+        picture = _kg().chart(kind.value, department=department, county=county, policy=policy, year=year,
+                              format=fmt, output=target, link_base=link_base, on_note=_note)
+    where = "stdout" if to_stdout else output.relative(str(picture.path))
     output.message(f"wrote {where} ({picture.title})")

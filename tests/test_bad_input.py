@@ -53,7 +53,7 @@ def test_each_bad_file_gets_one_clear_line(tmp_path, monkeypatch):
     failures = [line for line in result.stderr.splitlines() if line.startswith("✗")]
     assert len(failures) == 6
     assert any("scan.pdf" in f and "cannot be opened" in f and "download it again" in f for f in failures)
-    assert any("notes.txt" in f and "--format" in f for f in failures)
+    assert any("notes.txt" in f and "--layout" in f for f in failures)
 
 
 def test_failed_run_keeps_what_was_stored(tmp_path, monkeypatch):

@@ -43,7 +43,8 @@ def test_csv_export_one_file_per_table(use_home, tmp_path):
     result = runner.invoke(app, ["export", "--format", "csv", "--output", str(tmp_path / "csv/")])
     assert result.exit_code == 0
     files = sorted(p.name for p in (tmp_path / "csv").iterdir())
-    assert files == ["kg_functional_spending.csv", "kg_indicators.csv", "kg_legal_bases.csv", "kg_projects.csv"]
+    assert files == ["kg_economic_spending.csv", "kg_functional_spending.csv", "kg_income_by_source.csv",
+                     "kg_indicators.csv", "kg_legal_bases.csv", "kg_projects.csv", "kg_three_public.csv", "kg_totals.csv"]
     raw = (tmp_path / "csv" / "kg_projects.csv").read_text(encoding="utf-8")
     assert raw.startswith("\ufeff")  # Excel reads Chinese UTF-8 only with a BOM
     rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
@@ -75,7 +76,7 @@ def test_show_policy_by_any_bracket(use_home):
     assert len([n for n in data["neighbours"] if n["relation"] == "cites"]) == 2
 
 
-def test_reindex_rebuilds_a_lost_index(tmp_path, monkeypatch):
+def test_a_lost_index_is_rebuilt_by_the_next_command_and_by_reindex(tmp_path, monkeypatch):
     import shutil
 
     from conftest import EXAMPLES
@@ -83,16 +84,40 @@ def test_reindex_rebuilds_a_lost_index(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
     assert runner.invoke(app, ["ingest", str(EXAMPLES)]).exit_code == 0
     shutil.rmtree(tmp_path / "home" / "index")
-    assert runner.invoke(app, ["search", "选调生"]).exit_code == 2  # no index: a message, not a traceback
+    result = runner.invoke(app, ["search", "选调生", "--type", "project", "--json"])
+    assert result.exit_code == 0, result.output  # the store holds them: the index is repaired, not reported missing
+    assert len(json.loads(result.stdout)["hits"]) == 5
+    assert "repaired the search index" in result.stderr
+    shutil.rmtree(tmp_path / "home" / "index")
     assert runner.invoke(app, ["reindex"]).exit_code == 0
     data = json.loads(runner.invoke(app, ["search", "选调生", "--type", "project", "--json"]).stdout)
     assert len(data["hits"]) == 5
 
 
-def test_check_examples_add_up(use_home):
-    result = runner.invoke(app, ["check", "--json"])
-    assert result.exit_code == 0, result.output
-    assert all(doc["findings"] == [] for doc in json.loads(result.stdout))
+def test_check_reports_the_examples_findings(use_home, tmp_path):
+    """The examples hold real errors (e.g. 组织部's 整体绩效 项目支出 3437.0599 vs 3486.86): exit 1, JSON, HTML."""
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["check", "--json", "--html", str(page)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["error"] >= 1
+    org = next(d for d in report["documents"] if "organization" in d["source"])
+    f = next(f for f in org["findings"] if f["rule"] == "GJ-005")
+    assert (f["expected"]["value"], f["found"]["value"]) == ("3486.86", "3437.0599")
+    assert f["found"]["location"].endswith(":561") and "3437.0599万元" in f["found"]["excerpt"]
+    assert "3437.0599" in page.read_text(encoding="utf-8")
+    fengfeng = next(d for d in report["documents"] if "fengfeng" in d["source"])
+    assert fengfeng["findings"] == []
+
+
+def test_check_rules_lists_every_rule():
+    from kg.checks import RULES
+
+    result = runner.invoke(app, ["check", "--rules"])
+    assert result.exit_code == 0
+    for rule_id in RULES:
+        assert rule_id in result.stdout
+    assert runner.invoke(app, ["check", "--rule", "NOPE-1"]).exit_code == 2
 
 
 def test_check_finds_what_does_not_add_up(tmp_path, monkeypatch):
@@ -109,8 +134,9 @@ def test_check_finds_what_does_not_add_up(tmp_path, monkeypatch):
     assert runner.invoke(app, ["ingest", str(tmp_path / "bad.txt")]).exit_code == 0
     result = runner.invoke(app, ["check", "--json"])
     assert result.exit_code == 1
-    findings = json.loads(result.stdout)[0]["findings"]
-    checks = {f["check"] for f in findings}
-    assert {"projects-total", "project-funding", "functional-children", "functional-row"} <= checks
-    funding = next(f for f in findings if f["check"] == "project-funding")
-    assert funding["expected"] == 261.0 and funding["found"] == 260.0 and funding["source"]["lines"]
+    findings = json.loads(result.stdout)["documents"][0]["findings"]
+    rules = {f["rule"] for f in findings}
+    assert {"GJ-001", "PJ-001", "B-007"} <= rules
+    funding = next(f for f in findings if f["rule"] == "PJ-001")
+    assert funding["expected"]["value"] == "261.00" and funding["found"]["value"] == "2600000"
+    assert funding["expected"]["line"] and funding["found"]["line"]
