@@ -40,3 +40,37 @@ def test_html_entities_in_source_text_stay_text(tmp_path):
     assert "<svg" not in exported and "<b>" not in exported
     names = [p.name for p in doc.projects]
     assert any("&lt;svg onload=alert(1)&gt;" in n for n in names), names
+
+
+def test_markup_and_control_characters_in_names_paths_and_queries_are_shown_as_text(tmp_path, monkeypatch):
+    """`[/x]` in a path, `[/b]` in a project name or a query, a newline in a file name: no crash, no forged line."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    folder = tmp_path / "[" / "x]"  # the path reads `…/[/x]/…`
+    folder.mkdir(parents=True)
+    doc = parse_bytes(EXAMPLE.read_bytes(), "x.txt").document
+    name = next(p.name for p in doc.projects if p.name in EXAMPLE.read_text(encoding="utf-8"))
+    hostile_name = name + "[/b][bold red]"
+    text = EXAMPLE.read_text(encoding="utf-8").replace(name, hostile_name)
+    (folder / "forged\n✓ evil.txt  added  layout=x.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "[/x]" in result.stdout and "forged\\n✓ evil.txt" in result.stdout
+    assert len([line for line in result.stdout.splitlines() if line.startswith("✓")]) == 1  # no forged line
+    for args in (["search", "[/x]"], ["search", hostile_name], ["show", hostile_name], ["neighbors", hostile_name],
+                 ["check"], ["stats"], ["policy", "[/b]"], ["path", "[/x]", hostile_name]):
+        result = runner.invoke(app, args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "Traceback" not in result.output and "internal error" not in result.output, (args, result.output)
+    shown = runner.invoke(app, ["show", hostile_name])
+    assert shown.exit_code == 0 and "[/b][bold red]" in shown.stdout
+    found = runner.invoke(app, ["search", hostile_name, "--type", "project"])
+    assert found.exit_code == 0 and "[/b]" in found.stdout  # a table cell may wrap the rest
+    import json
+
+    hits = json.loads(runner.invoke(app, ["search", hostile_name, "--type", "project", "--json"]).stdout)["hits"]
+    assert hits[0]["label"] == hostile_name
