@@ -46,17 +46,17 @@ demo: setup
 	$(KG) check
 	$(KG) search 选调生
 	$(KG) policy '晋财行【2025】110号'
-	$(KG) export --format json --output $(OUT)/budget.json
-	$(KG) export --format csv --output $(OUT)/csv/
-	$(KG) export --format turtle --output $(OUT)/budget.ttl
-	$(KG) export --format graphml --output $(OUT)/budget.graphml
+	$(KG) export --force --format json --output $(OUT)/budget.json
+	$(KG) export --force --format csv --output $(OUT)/csv/
+	$(KG) export --force --format turtle --output $(OUT)/budget.ttl
+	$(KG) export --force --format graphml --output $(OUT)/budget.graphml
 	$(KG) queries
 	$(KG) sparql --query a_projects_citing_policy
-	$(KG) viz --policy '泽组通字[2022]31号' --output $(OUT)/policy.html
-	$(KG) viz --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
-	$(KG) viz --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html
-	$(KG) viz --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
-	$(KG) chart --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
+	$(KG) viz --force --policy '泽组通字[2022]31号' --output $(OUT)/policy.html
+	$(KG) viz --force --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
+	$(KG) viz --force --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html
+	$(KG) viz --force --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
+	$(KG) chart --force --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
 	@echo "demo outputs are in $(OUT)/"
 
 test: setup

@@ -260,14 +260,26 @@ class BudgetKG:
 
         return [DocumentCheck(d.source, check(d)) for d in self._require_documents()]
 
-    def export(self, format: str, output: Union[str, Path]) -> list[Path]:
-        """Write the store as JSON, CSV (one file per table), RDF or a graph file; returns the files written."""
+    def export(self, format: str, output: Union[str, Path], force: bool = False) -> list[Path]:
+        """Write the store as JSON, CSV (one file per table), RDF or a graph file; returns the files written.
+
+        Each file is written whole and renamed into place (kg.outputs); an existing file is replaced only
+        with ``force``."""
         if format not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
         from kg.exports import write
 
-        return write(docs, format, Path(output))
+        output = Path(output)
+        if format == "csv":
+            from kg.exports.csvout import write_csv
+
+            return write_csv(docs, output, force)
+        from kg.outputs import atomic_output
+
+        with atomic_output(output, force) as tmp:
+            write(docs, format, tmp)
+        return [output]
 
     # ------------------------------------------------------------ search
 
@@ -387,7 +399,8 @@ class BudgetKG:
 
     def viz(self, *, policy: Optional[str] = None, department: Optional[str] = None, project: Optional[str] = None,
             search: Optional[str] = None, depth: Optional[int] = None, format: str = "html",
-            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None) -> Picture:
+            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None,
+            force: bool = False) -> Picture:
         """Draw part of the graph as a self-contained offline HTML page, or a PNG/SVG picture.
 
         ``on_note(text)`` hears notes (e.g. no CJK font) before the drawing starts; they are also in ``notes``."""
@@ -395,19 +408,25 @@ class BudgetKG:
             raise UsageError(f"unknown picture format {format!r}; choose one of {', '.join(PICTURE_FORMATS)}")
         sub, centres, title = self.viz_subgraph(policy=policy, department=department, project=project,
                                                 search=search, depth=depth)
+        from kg.outputs import atomic_output, check_target
+
         output = Path(output)
         notes: list[str] = []
+        if format != "html" and output.suffix.lower() != f".{format}":
+            output = output.with_suffix(f".{format}")
+        check_target(output, force)
         if format == "html":
             from kg.graph.viz import write_html
 
-            path = write_html(sub, centres, title, output)
+            with atomic_output(output, force) as tmp:
+                write_html(sub, centres, title, tmp)
         else:
             from kg.graph.pictures import draw_graph, font_warning
 
             notes += _notes(font_warning(), on_note)
-            if output.suffix.lower() != f".{format}":
-                output = output.with_suffix(f".{format}")
-            path = draw_graph(sub, centres, title, output)
+            with atomic_output(output, force) as tmp:
+                draw_graph(sub, centres, title, tmp)
+        path = output
         return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
 
     def chart_document(self, department: str, year: Optional[int] = None) -> "BudgetDocument":
@@ -421,14 +440,22 @@ class BudgetKG:
         return sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
 
     def chart(self, department: str, year: Optional[int] = None,
-              output: Union[str, Path] = "department-chart.svg", on_note: Optional[Callable[[str], None]] = None) -> Picture:
+              output: Union[str, Path] = "department-chart.svg", on_note: Optional[Callable[[str], None]] = None,
+              force: bool = False) -> Picture:
         """A department's spending by functional class (sunburst) and its projects' funding mix (.svg or .png)."""
         from kg.graph.pictures import department_chart, font_warning
+        from kg.outputs import atomic_output, check_target
 
+        output = Path(output)
+        if output.suffix.lower() not in (".svg", ".png"):
+            raise UsageError(f"cannot draw a chart as {output.suffix or 'a file without a suffix'}",
+                             "give an output ending in .svg or .png")
+        check_target(output, force)
         doc = self.chart_document(department, year)
         notes = _notes(font_warning(), on_note)
-        path = department_chart(doc, Path(output))
-        return Picture(path, f"{doc.department.name} {doc.department.fiscal_year}", notes=notes)
+        with atomic_output(output, force) as tmp:
+            department_chart(doc, tmp)
+        return Picture(output, f"{doc.department.name} {doc.department.fiscal_year}", notes=notes)
 
 
 def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> list[str]:

@@ -196,9 +196,10 @@ class ExportFormat(str, Enum):
 
 @command()
 def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f"),
-           output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem).")):
+           output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem)."),
+           force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Write the store as JSON, CSV (one file per table), RDF or a graph file."""
-    for path in _kg().export(format.value, output):
+    for path in _kg().export(format.value, output, force=force):
         err.print(f"wrote {path}")
 
 
@@ -383,17 +384,19 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
         search: Optional[str] = typer.Option(None, "--search", help="Draw the subgraph around the hits of a search."),
         depth: Optional[int] = typer.Option(None, "--depth", min=1, max=4, help="Hops around the centre (default 1-2)."),
         format: PictureFormat = typer.Option(PictureFormat.html, "--format", "-f"),
-        output: Path = typer.Option(Path("kg-graph.html"), "--output", "-o")):
+        output: Path = typer.Option(Path("kg-graph.html"), "--output", "-o"),
+        force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Draw part of the graph: a self-contained offline HTML page, or a PNG/SVG picture."""
     picture = _kg().viz(policy=policy, department=department, project=project, search=search, depth=depth,
-                        format=format.value, output=output, on_note=_note)
+                        format=format.value, output=output, on_note=_note, force=force)
     err.print(f"wrote {picture.path} ({picture.nodes} nodes, {picture.edges} edges)")
 
 
 @command()
 def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
           year: Optional[int] = typer.Option(None, "--year"),
-          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png")):
+          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png"),
+          force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """A department's spending by functional class (sunburst) and its projects' funding mix."""
-    picture = _kg().chart(department, year, output, on_note=_note)
+    picture = _kg().chart(department, year, output, on_note=_note, force=force)
     err.print(f"wrote {picture.path} ({picture.title})")

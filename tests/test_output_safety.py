@@ -74,3 +74,40 @@ def test_markup_and_control_characters_in_names_paths_and_queries_are_shown_as_t
 
     hits = json.loads(runner.invoke(app, ["search", hostile_name, "--type", "project", "--json"]).stdout)["hits"]
     assert hits[0]["label"] == hostile_name
+
+
+def test_exports_never_replace_a_file_without_force_and_are_written_whole(tmp_path, monkeypatch, use_home):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "b.json"
+    out.write_text("precious", encoding="utf-8")
+    refused = runner.invoke(app, ["export", "--format", "json", "--output", str(out)])
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert out.read_text(encoding="utf-8") == "precious"
+    target = tmp_path / "target.txt"
+    target.write_text("not yours", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert runner.invoke(app, ["export", "--format", "json", "--output", str(link)]).exit_code == 2
+    assert runner.invoke(app, ["export", "--format", "json", "--output", str(link), "--force"]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == "not yours" and not link.is_symlink()  # the link replaced, not its file
+    assert runner.invoke(app, ["export", "--format", "json", "--output", str(out), "--force"]).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("{") or out.read_text(encoding="utf-8").startswith("[")
+
+    import errno
+
+    import kg.exports.jsonout as jsonout
+
+    def full_disk(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(jsonout, "export_json", full_disk)
+    before = out.read_bytes()
+    failed = runner.invoke(app, ["export", "--format", "json", "--output", str(out), "--force"])
+    assert failed.exit_code != 0
+    assert out.read_bytes() == before  # the previous export is intact, not half-written
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
+    assert runner.invoke(app, ["viz", "--policy", "泽组通字[2022]31号", "--output", str(out)]).exit_code == 2
