@@ -6,7 +6,7 @@ or 100 元 for funding blocks given in 元) is a finding with the lines to look 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterator, Optional
 
@@ -24,11 +24,21 @@ class Finding:
     found: Decimal
     file: str
     lines: tuple[int, ...]
+    pages: tuple[int, ...] = ()
+    """PDF pages of those lines (empty for text files)."""
+
+    @property
+    def where(self) -> str:
+        """``file:12,14`` for text, ``file p.9,12`` for a PDF."""
+        if self.pages:
+            return f"{self.file} p.{','.join(map(str, self.pages))}"
+        return f"{self.file}:{','.join(map(str, self.lines))}"
 
     def as_dict(self) -> dict:
         return {"check": self.check, "message": self.message, "expected": float(self.expected),
                 "found": float(self.found), "difference": float(self.found - self.expected),
-                "source": {"file": self.file, "lines": list(self.lines)}}
+                "source": {"file": self.file, "lines": list(self.lines)}
+                | ({"pages": list(self.pages)} if self.pages else {})}
 
 
 def _differs(a: Optional[Decimal], b: Optional[Decimal], tolerance: Decimal = TOLERANCE_WAN) -> bool:
@@ -36,7 +46,31 @@ def _differs(a: Optional[Decimal], b: Optional[Decimal], tolerance: Decimal = TO
 
 
 def check(doc: BudgetDocument) -> list[Finding]:
-    return list(_findings(doc))
+    findings = list(_findings(doc))
+    pages = _pages_of_lines(doc) if findings else {}
+    if not pages:
+        return findings
+    return [replace(f, pages=tuple(sorted({pages[n] for n in f.lines if n in pages}))) for f in findings]
+
+
+def _pages_of_lines(doc: BudgetDocument) -> dict[int, int]:
+    """Line → PDF page, from every fact that carries both."""
+    out = {doc.totals.lines[k]: p for k, p in doc.totals.pages.items() if k in doc.totals.lines}
+    for r in (*doc.functional_spending, *doc.economic_spending, *doc.projects):
+        if r.source.page:
+            out[r.source.line] = r.source.page
+    return out
+
+
+def dep_kind(doc: BudgetDocument) -> Optional[str]:
+    return doc.department.doc_kind
+
+
+def _lists_every_project(doc: BudgetDocument) -> bool:
+    """Whether the layout reads a table of all projects (not a few described ones, as 项目经费情况说明 are)."""
+    from kg.ingest.layouts import LAYOUTS
+
+    return getattr(LAYOUTS.get(doc.layout), "LISTS_EVERY_PROJECT", True)
 
 
 def _findings(doc: BudgetDocument) -> Iterator[Finding]:
@@ -54,7 +88,8 @@ def _findings(doc: BudgetDocument) -> Iterator[Finding]:
             _differs(t.income_total, t.current_year_income + t.carryover_income):
         yield Finding("income-split", "本年收入 + 上年结转 ≠ 收入总计", t.income_total,
                       t.current_year_income + t.carryover_income, f, line("income_total", "current_year_income"))
-    if _differs(t.income_total, t.expenditure_total):
+    if _differs(t.income_total, t.expenditure_total) and dep_kind(doc) != "部门决算":
+        # a 决算's expenditure_total is 本年支出合计: 年末结转和结余 stand between it and 收入总计
         yield Finding("balance", "收入总计 ≠ 支出总计", t.income_total, t.expenditure_total, f,
                       line("income_total", "expenditure_total"))
     classes = [r for r in doc.functional_spending if len(r.code) == 3 and r.total is not None]
@@ -74,7 +109,8 @@ def _findings(doc: BudgetDocument) -> Iterator[Finding]:
     if t.three_public is not None and all(p is not None for p in parts) and _differs(t.three_public, sum(parts)):
         yield Finding("three-public", "“三公”经费各项之和 ≠ 合计", t.three_public, sum(parts), f, line("three_public"))
     amounts = [p.amount_wan for p in doc.projects if p.amount_wan is not None]
-    if amounts and t.project_expenditure is not None and _differs(t.project_expenditure, sum(amounts)):
+    if amounts and t.project_expenditure is not None and _lists_every_project(doc) \
+            and _differs(t.project_expenditure, sum(amounts)):
         yield Finding("projects-total", "各项目金额之和 ≠ 项目支出", t.project_expenditure, sum(amounts), f,
                       line("project_expenditure"))
     for p in doc.projects:

@@ -132,7 +132,7 @@ def check_cmd(as_json: bool = typer.Option(False, "--json")):
             out.print(f"{'✓' if not found else '✗'} {r.source}: " + ("adds up" if not found else f"{len(found)} findings"))
             for x in found:
                 out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                          f"({x.file}:{','.join(map(str, x.lines))})")
+                          f"({x.where})")
     if any(r.findings for r in results):
         raise typer.Exit(1)
 
@@ -241,7 +241,7 @@ def search(query: str = typer.Argument(..., help="Words, a name, or a document n
         amount = "" if h.amount_wan is None else f"{h.amount_wan:,.2f}"
         name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
         table.add_row(h.type, printable(name), printable("、".join(h.departments) if h.departments else h.department),
-                      amount, snip, printable(f"{h.file}:{h.line}"))
+                      amount, snip, printable(h.where or f"{h.file}:{h.line}"))
     out.print(table)
     facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
     err.print(f"{len(result.hits)} shown; by type: {facets}")
@@ -297,7 +297,7 @@ def policy(number: str = typer.Argument(..., help="Document number in any bracke
     out.print(f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip())
     _table(("project", "department", "year", "万元", "file:line"),
            [(p["name"], p["department"], str(p["fiscal_year"] or ""),
-             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", f"{p['source']['file']}:{p['source']['line']}")
+             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", p["source"].get("where") or f"{p['source']['file']}:{p['source']['line']}")
             for p in report["projects"]])
     out.print(f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
               f"{len(report['departments'])} departments")
