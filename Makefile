@@ -56,7 +56,12 @@ demo: setup
 	$(KG) viz --force --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
 	$(KG) viz --force --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html
 	$(KG) viz --force --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
-	$(KG) chart --force --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
+	$(KG) chart --force --kind sankey --county 泽州县 --output $(OUT)/county-flow.html
+	$(KG) chart --force --kind sankey --county 泽州县 --output $(OUT)/county-flow.svg
+	$(KG) chart --force --kind treemap --county 泽州县 --output $(OUT)/county-projects.html
+	$(KG) chart --force --kind treemap --county 泽州县 --output $(OUT)/county-projects.png
+	$(KG) chart --force --kind top-policies --county 泽州县 --output $(OUT)/county-policies.svg
+	$(KG) chart --force --kind policy --policy '泽组通字[2022]31号' --output $(OUT)/policy-projects.svg
 	@echo "demo outputs are in $(OUT)/"
 
 test: setup

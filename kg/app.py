@@ -24,6 +24,7 @@ from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, Us
 from kg.store import Store
 
 if TYPE_CHECKING:
+    from kg.graph.charts import Chart
     import networkx as nx
 
     from kg.checks import Finding
@@ -429,33 +430,58 @@ class BudgetKG:
         path = output
         return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
 
-    def chart_document(self, department: str, year: Optional[int] = None) -> "BudgetDocument":
-        """The document a department chart is drawn from: exact name first, else a part of it; the latest year."""
-        docs = [d for d in self.documents()
-                if department in d.department.name and (year is None or d.department.fiscal_year == year)]
-        if not docs:
-            raise NotFoundError(f"no department matching {department!r}{' in ' + str(year) if year else ''}",
-                                "see `kg stats` or `kg search`")
-        exact = [d for d in docs if d.department.name == department] or docs
-        return sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
+    def chart_data(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
+                   policy: Optional[str] = None, year: Optional[int] = None) -> "Chart":
+        """The figures of one chart (``kg.graph.charts.Chart``: ``.html()`` for the offline page, ``.static(fmt)``
+        for print): sankey / treemap for a department or a county, policy for a policy, top-policies for a county."""
+        from kg.graph.charts import KINDS, chart
+        from kg.graph.flows import SelectionError
 
-    def chart(self, department: str, year: Optional[int] = None,
-              output: Union[str, Path] = "department-chart.svg", on_note: Optional[Callable[[str], None]] = None,
-              force: bool = False) -> Picture:
-        """A department's spending by functional class (sunburst) and its projects' funding mix (.svg or .png)."""
-        from kg.graph.pictures import department_chart, font_warning
+        if kind not in KINDS:
+            raise UsageError(f"unknown chart kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if department and county:
+            raise UsageError("choose --department or --county, not both")
+        if kind == "policy" and not policy:
+            raise UsageError("a policy chart needs --policy (a document number in any bracket style, or a title)")
+        if kind != "policy" and not (department or county):
+            raise UsageError(f"a {kind} chart needs --department or --county")
+        docs = self.documents()
+        if not docs:
+            raise EmptyStoreError()
+        try:
+            return chart(kind, docs, department=department, county=county, policy=policy, year=year)
+        except SelectionError as exc:
+            raise NotFoundError(str(exc)) from None
+
+    def chart(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
+              policy: Optional[str] = None, year: Optional[int] = None, format: Optional[str] = None,
+              output: Union[str, Path, None] = None, link_base: Optional[str] = None,
+              on_note: Optional[Callable[[str], None]] = None, force: bool = False) -> Picture:
+        """Write a chart: HTML (offline, interactive; clicks open ``<link_base>/node/<id>`` in `kg serve`) or SVG/PNG
+        for print. The format is ``format``, else the output's suffix, else html. Written whole (kg.outputs);
+        an existing file is replaced only with ``force``."""
         from kg.outputs import atomic_output, check_target
 
-        output = Path(output)
-        if output.suffix.lower() not in (".svg", ".png"):
-            raise UsageError(f"cannot draw a chart as {output.suffix or 'a file without a suffix'}",
-                             "give an output ending in .svg or .png")
-        check_target(output, force)
-        doc = self.chart_document(department, year)
-        notes = _notes(font_warning(), on_note)
-        with atomic_output(output, force) as tmp:
-            department_chart(doc, tmp)
-        return Picture(output, f"{doc.department.name} {doc.department.fiscal_year}", notes=notes)
+        suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+        fmt = format or (suffix if suffix in PICTURE_FORMATS else "html")
+        if fmt not in PICTURE_FORMATS:
+            raise UsageError(f"unknown picture format {fmt!r}; choose one of {', '.join(PICTURE_FORMATS)}")
+        figures = self.chart_data(kind, department=department, county=county, policy=policy, year=year)
+        path = Path(output) if output else Path(f"kg-{kind}.{fmt}")
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_suffix(f".{fmt}")
+        check_target(path, force)
+        notes: list[str] = []
+        if fmt == "html":
+            data = figures.html(link_base).encode("utf-8")
+        else:
+            from kg.graph.pictures import font_warning
+
+            notes += _notes(font_warning(), on_note)
+            data = figures.static(fmt)
+        with atomic_output(path, force) as tmp:
+            tmp.write_bytes(data)
+        return Picture(path, figures.title, notes=notes)
 
 
 def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> list[str]:

@@ -392,11 +392,31 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
     err.print(f"wrote {picture.path} ({picture.nodes} nodes, {picture.edges} edges)")
 
 
+class ChartKind(str, Enum):
+    sankey = "sankey"
+    treemap = "treemap"
+    policy = "policy"
+    top_policies = "top-policies"
+
+
 @command()
-def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
-          year: Optional[int] = typer.Option(None, "--year"),
-          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png"),
+def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
+                                         help="sankey: where the money goes; treemap: the biggest projects; "
+                                              "policy: a policy's projects; top-policies: policies by money carried."),
+          department: Optional[str] = typer.Option(None, "--department", help="Department name (exact or a part)."),
+          county: Optional[str] = typer.Option(None, "--county", help="Every department of a county, e.g. 泽州县."),
+          policy: Optional[str] = typer.Option(None, "--policy", help="Document number (any brackets) or title."),
+          year: Optional[int] = typer.Option(None, "--year", help="Budget year (default: the latest stored)."),
+          format: Optional[PictureFormat] = typer.Option(None, "--format", "-f",
+                                                         help="html (interactive, offline), svg or png; "
+                                                              "default from the output suffix, else html."),
+          link_base: Optional[str] = typer.Option(None, "--link-base",
+                                                  help="Where clicks in the HTML open nodes (default $KG_SERVE_URL "
+                                                       "or http://127.0.0.1:8000; '' for the same server)."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default kg-KIND.FORMAT)."),
           force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
-    """A department's spending by functional class (sunburst) and its projects' funding mix."""
-    picture = _kg().chart(department, year, output, on_note=_note, force=force)
+    """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
+    picture = _kg().chart(kind.value, department=department, county=county, policy=policy, year=year,
+                          format=format.value if format else None, output=output, link_base=link_base,
+                          on_note=_note, force=force)
     err.print(f"wrote {picture.path} ({picture.title})")

@@ -93,14 +93,18 @@ def test_export_writes_the_json_contract(kg, tmp_path):
 def test_viz_and_chart_return_what_they_wrote(kg, tmp_path):
     pic = kg.viz(policy="泽组通字[2022]31号", output=tmp_path / "p.html")
     assert pic.path.exists() and pic.nodes > 1 and pic.edges > 0 and "泽组通字〔2022〕31号" in pic.title
-    chart = kg.chart("组织部", output=tmp_path / "c.svg")
-    assert chart.path.exists() and chart.title == "中国共产党泽州县委员会组织部 2026"
+    chart = kg.chart("sankey", department="组织部", output=tmp_path / "c.svg")
+    assert chart.path.exists() and chart.title == "中国共产党泽州县委员会组织部 2026年 部门预算资金流向"
+    page = kg.chart("treemap", county="泽州县", output=tmp_path / "t.html")
+    assert page.path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") and "泽州县" in page.title
 
 
 @pytest.mark.parametrize("call, error, code, exit_code", [
     (lambda kg: kg.show("没有这个名字的东西"), NotFoundError, "not-found", 1),
     (lambda kg: kg.policy("晋财预〔1999〕1号"), NotFoundError, "not-found", 1),
-    (lambda kg: kg.chart("没有这个部门"), NotFoundError, "not-found", 1),
+    (lambda kg: kg.chart("sankey", department="没有这个部门"), NotFoundError, "not-found", 1),
+    (lambda kg: kg.chart("treemap"), UsageError, "usage", 2),
+    (lambda kg: kg.chart("pie", county="泽州县"), UsageError, "usage", 2),
     (lambda kg: kg.viz(search="没有这个词汇qq"), NotFoundError, "not-found", 1),
     (lambda kg: kg.search(""), BadQueryError, "bad-query", 2),
     (lambda kg: kg.sparql("SELECT WHERE {"), BadQueryError, "bad-query", 2),
