@@ -18,9 +18,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
-from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, UsageError
+from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, QueryLimitError, UsageError
 from kg.store import Store
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
 
-EXPORT_FORMATS = ("json", "csv", "turtle", "ntriples", "jsonld", "graphml", "gexf")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 PICTURE_FORMATS = ("html", "png", "svg")
 
 
@@ -74,37 +74,79 @@ class Picture:
                 "notes": self.notes}
 
 
+def _guarded(rows: Iterator) -> Iterator:
+    """Rows of a streamed answer; a limit reached meanwhile (time, memory) becomes QueryLimitError."""
+    from kg.graph import sparql as sp
+
+    try:
+        yield from rows
+    except sp.QueryLimitExceeded as exc:
+        raise QueryLimitError(str(exc)) from None
+    except sp.SparqlError as exc:
+        raise BadQueryError(str(exc)) from None
+
+
 class SparqlResult:
-    """A SPARQL answer: SELECT solutions, an ASK boolean or CONSTRUCT/DESCRIBE triples.
+    """A bounded SPARQL answer as it streams in: SELECT solutions, an ASK boolean or CONSTRUCT/DESCRIBE triples.
 
-    Wraps the Oxigraph result, which can be read once: call one of the methods once."""
+    Rows arrive from the query's child process while they are read, so read it once: call one of
+    the writers once. ``truncated`` says (after reading) that the row cap cut the answer."""
 
-    def __init__(self, raw):
-        self.raw = raw
+    def __init__(self, answer):
+        self.answer = answer
 
     @property
     def kind(self) -> str:
         """``solutions``, ``boolean`` or ``triples``."""
-        name = type(self.raw).__name__
-        return {"QuerySolutions": "solutions", "QueryBoolean": "boolean"}.get(name, "triples")
+        return self.answer.kind
+
+    @property
+    def truncated(self) -> bool:
+        return self.answer.truncated
+
+    def iter_json(self) -> Iterator[bytes]:
+        """SPARQL 1.1 Query Results JSON row by row; compacted JSON-LD for triples."""
+        return _guarded(self._json())
+
+    def _json(self) -> Iterator[bytes]:
+        from kg.graph import sparql as sp
+
+        if self.kind == "triples":
+            from kg.graph.jsonld import dumps
+
+            yield dumps(sp.triples_of(self.answer))
+            return
+        for chunk in sp.json_results(self.answer):
+            yield chunk.encode("utf-8")
+
+    def iter_csv(self) -> Iterator[bytes]:
+        """SPARQL 1.1 Query Results CSV row by row; N-Triples for triples."""
+        return _guarded(self._csv())
+
+    def _csv(self) -> Iterator[bytes]:
+        from kg.graph import sparql as sp
+
+        if self.kind == "triples":
+            from kg.graph.rdf import serialize_rdf
+
+            yield serialize_rdf(sp.triples_of(self.answer), "ntriples")
+            return
+        for chunk in sp.csv_results(self.answer):
+            yield chunk.encode("utf-8")
 
     def to_json(self) -> bytes:
-        """SPARQL 1.1 Query Results JSON (N-Triples for triples)."""
-        from kg.graph import sparql as sp
+        return b"".join(self.iter_json())
 
-        return sp.to_json(self.raw)
+
 
     def to_csv(self) -> bytes:
-        """SPARQL 1.1 Query Results CSV (N-Triples for triples)."""
-        from kg.graph import sparql as sp
-
-        return sp.to_csv(self.raw)
+        return b"".join(self.iter_csv())
 
     def table(self) -> tuple[list[str], list[list[Optional[str]]]]:
         """Header and rows of plain values, IRIs shortened with the known prefixes."""
         from kg.graph import sparql as sp
 
-        return sp.rows(self.raw)
+        return list(self.answer.variables), list(_guarded(sp.short_rows(self.answer)))
 
 
 class BudgetKG:
@@ -262,10 +304,9 @@ class BudgetKG:
         return [DocumentCheck(d.source, check(d)) for d in self._require_documents()]
 
     def export(self, format: str, output: Union[str, Path], force: bool = False) -> list[Path]:
-        """Write the store as JSON, CSV (one file per table), RDF or a graph file; returns the files written.
-
-        Each file is written whole and renamed into place (kg.outputs); an existing file is replaced only
-        with ``force``."""
+        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file;
+        returns the files written. Each file is written whole and renamed into place (kg.outputs); an
+        existing file is replaced only with ``force``."""
         if format not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
@@ -278,6 +319,8 @@ class BudgetKG:
             return write_csv(docs, output, force)
         from kg.outputs import atomic_output
 
+        if format == "xlsx" and output.suffix.lower() != ".xlsx":  # the name the xlsx writer would choose
+            output = output.with_suffix(".xlsx") if output.suffix else output / "kg.xlsx"
         with atomic_output(output, force) as tmp:
             write(docs, format, tmp)
         return [output]
@@ -358,17 +401,31 @@ class BudgetKG:
                              "see `kg queries`")
         return found
 
-    def sparql(self, query: Optional[str] = None, name: Optional[str] = None) -> SparqlResult:
-        """Run a read-only SPARQL query (text, or a bundled query by ``name``) over the RDF export."""
+    def sparql(self, query: Optional[str] = None, name: Optional[str] = None, *, timeout: float = 30.0,
+               max_rows: int = 10_000, max_memory_mb: int = 1024) -> SparqlResult:
+        """Run a read-only SPARQL query (text, or a bundled query by ``name``) over the RDF export.
+
+        Bounded: the query runs in a child process stopped after ``timeout`` seconds or beyond
+        ``max_memory_mb``, and at most ``max_rows`` rows come back (QueryLimitError otherwise);
+        SERVICE and updates are refused (BadQueryError)."""
         from kg.graph import sparql as sp
 
         if (query is None) == (name is None):
             raise UsageError("give a query or the name of a bundled query (one of them)")
+        if timeout <= 0 or max_rows < 1 or max_memory_mb < 64:
+            raise UsageError("the time limit must be > 0 s, the row cap >= 1 and the memory budget >= 64 MB")
         if name is not None:
             query = self.bundled_query(name).text
-        ox = self.oxigraph()
+        if not Store(self.home).manifest():
+            raise EmptyStoreError()
         try:
-            return SparqlResult(sp.run(ox, query))
+            sp.check(query)
+            with self._lock:
+                self._fresh()
+                path = sp.store_path(Store(self.home))
+            return SparqlResult(sp.execute(path, query, sp.Limits(timeout, max_rows, max_memory_mb)))
+        except sp.QueryLimitExceeded as exc:
+            raise QueryLimitError(str(exc)) from None
         except sp.SparqlError as exc:
             raise BadQueryError(str(exc)) from None
 
