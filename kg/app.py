@@ -274,6 +274,7 @@ class BudgetKG:
         from kg.pipeline import Limits, ingest_paths
         from kg.search.index import SearchIndex
 
+        paths = list(paths)
         if layout is not None and layout not in LAYOUTS:
             raise UsageError(f"no layout named {layout!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)")
         return ingest_paths(paths, self.store, layout=layout, progress=progress, index=SearchIndex(self.home),
@@ -358,14 +359,27 @@ class BudgetKG:
         return [{"id": r.id, "severity": r.severity, "title": r.title, "description": r.description,
                  "anchor": r.anchor} for r in RULES.values()]
 
-    def export(self, format: str, output: Union[str, Path]) -> list[Path]:
-        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file; returns the files written."""
+    def export(self, format: str, output: Union[str, Path], force: bool = False) -> list[Path]:
+        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file;
+        returns the files written. Each file is written whole and renamed into place (kg.outputs); an
+        existing file is replaced only with ``force``."""
         if format not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
         from kg.exports import write
 
-        return write(docs, format, Path(output))
+        output = Path(output)
+        if format == "csv":
+            from kg.exports.csvout import write_csv
+
+            return write_csv(docs, output, force)
+        from kg.outputs import atomic_output
+
+        if format == "xlsx" and output.suffix.lower() != ".xlsx":  # the name the xlsx writer would choose
+            output = output.with_suffix(".xlsx") if output.suffix else output / "kg.xlsx"
+        with atomic_output(output, force) as tmp:
+            write(docs, format, tmp)
+        return [output]
 
     # ------------------------------------------------------------ search
 
@@ -546,7 +560,8 @@ class BudgetKG:
 
     def viz(self, *, policy: Optional[str] = None, department: Optional[str] = None, project: Optional[str] = None,
             search: Optional[str] = None, depth: Optional[int] = None, format: str = "html",
-            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None) -> Picture:
+            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None,
+            force: bool = False) -> Picture:
         """Draw part of the graph as a self-contained offline HTML page, or a PNG/SVG picture.
 
         ``on_note(text)`` hears notes (e.g. no CJK font) before the drawing starts; they are also in ``notes``."""
@@ -554,19 +569,25 @@ class BudgetKG:
             raise UsageError(f"unknown picture format {format!r}; choose one of {', '.join(PICTURE_FORMATS)}")
         sub, centres, title = self.viz_subgraph(policy=policy, department=department, project=project,
                                                 search=search, depth=depth)
+        from kg.outputs import atomic_output, check_target
+
         output = Path(output)
         notes: list[str] = []
+        if format != "html" and output.suffix.lower() != f".{format}":
+            output = output.with_suffix(f".{format}")
+        check_target(output, force)
         if format == "html":
             from kg.graph.viz import write_html
 
-            path = write_html(sub, centres, title, output)
+            with atomic_output(output, force) as tmp:
+                write_html(sub, centres, title, tmp)
         else:
             from kg.graph.pictures import draw_graph, font_warning
 
             notes += _notes(font_warning(), on_note)
-            if output.suffix.lower() != f".{format}":
-                output = output.with_suffix(f".{format}")
-            path = draw_graph(sub, centres, title, output)
+            with atomic_output(output, force) as tmp:
+                draw_graph(sub, centres, title, tmp)
+        path = output
         return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
 
     def chart_data(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
@@ -595,9 +616,12 @@ class BudgetKG:
     def chart(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
               policy: Optional[str] = None, year: Optional[int] = None, format: Optional[str] = None,
               output: Union[str, Path, None] = None, link_base: Optional[str] = None,
-              on_note: Optional[Callable[[str], None]] = None) -> Picture:
+              on_note: Optional[Callable[[str], None]] = None, force: bool = False) -> Picture:
         """Write a chart: HTML (offline, interactive; clicks open ``<link_base>/node/<id>`` in `kg serve`) or SVG/PNG
-        for print. The format is ``format``, else the output's suffix, else html."""
+        for print. The format is ``format``, else the output's suffix, else html. Written whole (kg.outputs);
+        an existing file is replaced only with ``force``."""
+        from kg.outputs import atomic_output, check_target
+
         suffix = Path(output).suffix.lstrip(".").lower() if output else ""
         fmt = format or (suffix if suffix in PICTURE_FORMATS else "html")
         if fmt not in PICTURE_FORMATS:
@@ -606,15 +630,17 @@ class BudgetKG:
         path = Path(output) if output else Path(f"kg-{kind}.{fmt}")
         if path.suffix.lower() != f".{fmt}":
             path = path.with_suffix(f".{fmt}")
+        check_target(path, force)
         notes: list[str] = []
-        path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "html":
-            path.write_text(figures.html(link_base), encoding="utf-8")
+            data = figures.html(link_base).encode("utf-8")
         else:
             from kg.graph.pictures import font_warning
 
             notes += _notes(font_warning(), on_note)
-            path.write_bytes(figures.static(fmt))
+            data = figures.static(fmt)
+        with atomic_output(path, force) as tmp:
+            tmp.write_bytes(data)
         return Picture(path, figures.title, notes=notes)
 
 

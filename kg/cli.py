@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.text import Text
 
 from kg import output
 from kg.app import BudgetKG
+from kg.display import printable
 from kg.errors import KGError
 from kg.output import Column, Format, TableView, emit, format_option, json_option
 
@@ -46,7 +48,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def fail(message: str, code: int = 1) -> None:
-    output.message(f"[red]error:[/red] {_escape(message)}", markup=True)
+    output.stderr().print(Text("error:", style="red"), message)
     raise typer.Exit(code)
 
 
@@ -122,13 +124,13 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
     err = output.stderr()
     out = output.stdout()
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
         task = None
 
         def progress(done: int, total: int, current: str) -> None:
             nonlocal task
-            name = _escape(Path(current).name[:40]) or "done"
+            name = printable(Path(current).name[:40]) or "done"
             if task is None:
                 task = bar.add_task(name, total=total)
             bar.update(task, completed=done, total=total, description=name)
@@ -137,7 +139,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
             if writer is not None:
                 writer.write(o.as_dict())
             elif o.status == "failed":
-                bar.console.print(f"[red]✗[/red] {_escape(_outcome_line(o)[2:])}")
+                bar.console.print(Text("✗", style="red"), _outcome_line(o)[2:])
             else:
                 out.print(_outcome_line(o), markup=False)
 
@@ -258,12 +260,13 @@ def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-
                                                help="What to write: json, csv (one file per table), xlsx (one sheet "
                                                     "per table), turtle, ntriples, jsonld, graphml or gexf."),
            output_path: Path = typer.Option(..., "--output", "-o",
-                                            help="File to write, - for stdout (for csv: a folder or a file stem).")):
+                                            help="File to write, - for stdout (for csv: a folder or a file stem)."),
+           force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file."""
     if output.is_stdout(output_path) and format is ExportFormat.csv:
         fail("csv writes one file per table; give a folder with --output (or use --format json for stdout)", 2)
     with output.output_file(output_path, "export" + EXPORT_SUFFIX[format.value]) as target:
-        written = _kg().export(format.value, target)
+        written = _kg().export(format.value, target, force=force)
     if not output.is_stdout(output_path):
         for path in written:
             output.message(f"wrote {output.relative(str(path))}")
@@ -294,10 +297,16 @@ SEARCH_COLUMNS = (
 """The search table, most needed first: names stay whole; the snippet goes first when room is short."""
 
 
+def _snippet_markup(snippet: str) -> str:
+    """A search snippet as rich markup with its «match» in bold yellow; the rest escaped, shown as the text it is."""
+    return "".join(f"[bold yellow]{_escape(printable(part))}[/bold yellow]" if i % 2 else _escape(printable(part))
+                   for i, part in enumerate(snippet.replace("»", "«").split("«")))
+
+
 def _search_table(result) -> TableView:
     rows = []
     for h in result.hits:
-        snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+        snip = _snippet_markup(h.snippet)
         name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
         rows.append((name, _wan(h.amount_wan), output.place_from(getattr(h, "where", "") or f"{h.file}:{h.line}", h.file),
                      "、".join(h.departments) if h.departments else h.department, h.type,
@@ -531,12 +540,12 @@ def main() -> None:
     except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
         if os.environ.get("KG_DEBUG"):
             raise
-        output.message(f"[red]error:[/red] {_escape(environment_message(exc))}", markup=True)
+        output.stderr().print(Text("error:", style="red"), environment_message(exc))
         sys.exit(1)
     except Exception as exc:  # pragma: no cover - last resort
         if os.environ.get("KG_DEBUG"):
             raise
-        output.message(f"internal error: {type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
+        output.stderr().print(Text("internal error:", style="red"), f"{type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
         sys.exit(1)
 
 
@@ -557,11 +566,12 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
         depth: Optional[int] = typer.Option(None, "--depth", min=1, max=4, help="Hops around the centre (default 1-2)."),
         format: PictureFormat = typer.Option(PictureFormat.html, "--format", "-f",
                                              help="html (offline page), png or svg."),
-        output_path: Path = typer.Option(Path("kg-graph.html"), "--output", "-o", help="File to write, - for stdout.")):
+        output_path: Path = typer.Option(Path("kg-graph.html"), "--output", "-o", help="File to write, - for stdout."),
+        force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Draw part of the graph: a self-contained offline HTML page, or a PNG/SVG picture."""
     with output.output_file(output_path, f"graph.{format.value}") as target:
         picture = _kg().viz(policy=policy, department=department, project=project, search=search, depth=depth,
-                            format=format.value, output=target, on_note=_note)
+                            format=format.value, output=target, on_note=_note, force=force)
     where = "stdout" if output.is_stdout(output_path) else output.relative(str(picture.path))
     output.message(f"wrote {where} ({picture.nodes} nodes, {picture.edges} edges)")
 
@@ -589,13 +599,14 @@ def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
                                                   help="Where clicks in the HTML open nodes (default $KG_SERVE_URL "
                                                        "or http://127.0.0.1:8000; '' for the same server)."),
           output_path: Optional[Path] = typer.Option(None, "--output", "-o",
-                                                     help="File to write (default kg-KIND.FORMAT), - for stdout.")):
+                                                     help="File to write (default kg-KIND.FORMAT), - for stdout."),
+          force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
     to_stdout = output.is_stdout(output_path)
     fmt = format.value if format else None
     target_of = output.output_file(output_path, f"chart.{fmt or 'html'}") if to_stdout else nullcontext(output_path)
     with target_of as target:
         picture = _kg().chart(kind.value, department=department, county=county, policy=policy, year=year,
-                              format=fmt, output=target, link_base=link_base, on_note=_note)
+                              format=fmt, output=target, link_base=link_base, on_note=_note, force=force)
     where = "stdout" if to_stdout else output.relative(str(picture.path))
     output.message(f"wrote {where} ({picture.title})")

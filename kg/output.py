@@ -34,6 +34,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kg.display import SafeConsole, printable
+
 DEFAULT_WIDTH = 120
 """Table width when stdout is not a terminal and $COLUMNS is not set."""
 
@@ -88,13 +90,16 @@ def width() -> int:
 
 
 def stdout() -> Console:
-    """A console on the current stdout (looked up at each call, so test runners and redirections work)."""
-    return Console(file=sys.stdout, width=width(), highlight=False, soft_wrap=False,
-                   force_terminal=sys.stdout.isatty() or None)
+    """A console on the current stdout (looked up at each call, so test runners and redirections work).
+
+    Markup is off and plain strings go through kg.display.printable: names, paths and queries are shown as
+    the text they are (``[/x]`` is no tag, a newline in a file name forges no line)."""
+    return SafeConsole(file=sys.stdout, width=width(), highlight=False, soft_wrap=False,
+                       force_terminal=sys.stdout.isatty() or None)
 
 
 def stderr() -> Console:
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    return SafeConsole(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def message(text: str, markup: bool = False) -> None:
@@ -254,6 +259,8 @@ def render_table(view: TableView, console: Console) -> list[str]:
         for line in view.footer:
             console.print(line, markup=False)
         return []
+    view = TableView(view.columns, [[c if col.markup else printable(c) for col, c in zip(view.columns, r)]
+                                    for r in view.rows], view.title, view.footer)
     kept, widths = fit(view, console.width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False, expand=False,
                   collapse_padding=True)
@@ -262,7 +269,7 @@ def render_table(view: TableView, console: Console) -> list[str]:
         table.add_column(c.header, justify=c.justify, width=w, no_wrap=not c.wrap,
                          overflow="fold" if c.wrap else "ellipsis")
     for r in view.rows:
-        table.add_row(*(r[i] if view.columns[i].markup else Text(_wrap(r[i], w, view.columns[i].breaks))
+        table.add_row(*(Text.from_markup(r[i]) if view.columns[i].markup else Text(_wrap(r[i], w, view.columns[i].breaks))
                         for i, w in zip(kept, widths)))
     console.print(table)
     for line in view.footer:
