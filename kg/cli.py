@@ -443,7 +443,8 @@ def policy(number: str = typer.Argument(..., help="Document number in any bracke
         head = f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip()
         foot = (f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
                 f"{len(report['departments'])} departments (立项依据, legal basis)")
-        return TableView(POLICY_COLUMNS, rows(report["projects"]), title=[head], footer=[foot])
+        columns = POLICY_COLUMNS if report["projects"] else []  # no empty table when none rests on it
+        return TableView(columns, rows(report["projects"]), title=[head], footer=[foot])
 
     records = ([{"relation": "legal_basis", **p} for p in report["projects"]]
                + [{"relation": "cited_in", **p} for p in report["cited_in"]])
