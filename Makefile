@@ -1,6 +1,7 @@
 # budget-kg: two commands a fresh machine needs (Python 3.11+, Node.js/npm for the bundled graph library).
 #   make demo   set up .venv, ingest examples/, search 选调生, write exports and pictures into exports/out/
 #   make test   set up .venv and run the test suite
+#   make apt    install the Debian parts some tests need (Chromium, Noto CJK, tesseract + chi_sim; root)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ KG     := $(BIN)/kg
 OUT    := exports/out
 DEMO_HOME := $(CURDIR)/.kg
 
-.PHONY: setup preflight demo test docs bench clean lock wheel-smoke
+.PHONY: setup preflight demo test docs bench clean lock wheel-smoke apt
 
 setup: preflight node_modules/.installed $(VENV)/.installed
 
@@ -61,12 +62,17 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Debian packages behind the browser and OCR tests (they skip without them, fail in CI: .ci/run)
+apt:
+	apt-get install -y chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim
+
 docs: setup
 	$(BIN)/python -m kg.clidoc > docs/cli.md
 
 bench: setup
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/rdf_bench.py
+	$(BIN)/python benchmarks/ocr_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor

@@ -49,6 +49,6 @@ class PageWords:
     height: float
     words: tuple[Word, ...]
     rules: tuple[Rule, ...] = ()
-    """Ruling lines (empty for OCR, which sees none)."""
+    """Ruling lines: drawn in a text-layer PDF, found in the image (and erased before recognition) by OCR."""
     ocr: bool = False
     """True when the words came from OCR rather than a text layer."""

@@ -286,3 +286,23 @@ def test_updates_are_refused(use_home, update):
 def test_syntax_error_is_a_message(use_home):
     result = runner.invoke(app, ["sparql", "SELECT WHERE {"])
     assert result.exit_code == 2 and "syntax" in result.stderr.lower()
+
+
+def test_facts_are_the_one_walk_the_graph_projects(use_home):
+    """Every relation joins entities the facts name; the graph holds exactly the facts' entities and relations."""
+    from kg.graph.facts import KINDS, RELATIONS, Entity, Relation, facts
+    from kg.store import Store
+
+    docs = Store().documents()
+    found = list(facts(docs))
+    entities = {f.ref for f in found if isinstance(f, Entity)}
+    relations = [f for f in found if isinstance(f, Relation)]
+    assert {r.kind for r in entities} == set(KINDS)
+    assert {r.relation for r in relations} == set(RELATIONS)
+    assert all(r.subject in entities and r.object in entities for r in relations)
+    g = build(docs)
+    assert set(g.nodes) == {r.id for r in entities}
+    once = {(r.subject, r.object) for r in relations if r.once}
+    assert g.number_of_edges() == sum(not r.once for r in relations) + len(once)
+    cites = [r for r in relations if r.relation == "cites"]
+    assert len(cites) == sum(len(d.legal_bases) for d in docs) and all(r.attrs["file"] and r.attrs["line"] for r in cites)
