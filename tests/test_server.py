@@ -212,6 +212,7 @@ def test_search_filters_and_facets(server, kg):
     assert data["hits"] and {h["type"] for h in data["hits"]} == {"indicator"}
     page = httpx.get(server + "/search", params={"q": "选调生"}).text
     assert "type=indicator" in page  # a facet is a link that adds its filter
+    assert "<mark>选调生</mark>" in page  # the matched words are marked in the snippets
     assert httpx.get(server + "/search", params={"q": "x", "year": "soon"}).status_code == 400
 
 

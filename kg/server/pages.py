@@ -64,7 +64,7 @@ env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select
                   trim_blocks=True, lstrip_blocks=True)
 def highlight(snippet: str) -> Markup:
     """A search snippet with the matched words («…») marked; the text itself is escaped."""
-    return Markup(escape(snippet).replace("«", "<mark>").replace("»", "</mark>"))
+    return Markup(str(escape(snippet)).replace("«", "<mark>").replace("»", "</mark>"))
 
 
 env.filters["highlight"] = highlight
