@@ -72,6 +72,7 @@ docs: setup
 bench: setup
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/rdf_bench.py
+	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/ocr_bench.py
 
 clean:
