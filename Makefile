@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python benchmarks/rdf_bench.py
 	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/ocr_bench.py
+	$(BIN)/python benchmarks/pdf_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor

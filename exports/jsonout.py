@@ -27,7 +27,8 @@ def number(value: Optional[Decimal]) -> Any:
 
 
 def _where(p: Optional[Provenance]) -> Optional[dict]:
-    return {"file": p.file, "line": p.line} if p else None
+    """file and line, plus page (PDF) or sheet and cell (workbook) when the fact has them."""
+    return p.model_dump() if p else None
 
 
 def indicator_json(i: Indicator) -> dict:
@@ -67,7 +68,8 @@ def document_json(d: BudgetDocument) -> dict:
                        "source": _where(dep.source)},
         "totals": {k: number(getattr(d.totals, k)) for k in TOTAL_FIELDS}
         | {"income_by_source": {k: number(v) for k, v in d.totals.income_by_source.items()},
-           "lines": dict(sorted(d.totals.lines.items()))},
+           "lines": dict(sorted(d.totals.lines.items()))}
+        | ({"pages": dict(sorted(d.totals.pages.items()))} if d.totals.pages else {}),
         "functional_spending": [{"code": r.code, "name": r.name, "level": r.level, "total": number(r.total),
                                  "basic": number(r.basic), "project": number(r.project), "source": _where(r.source)}
                                 for r in d.functional_spending],

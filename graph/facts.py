@@ -111,7 +111,8 @@ def facts(documents: Iterable[BudgetDocument]) -> Iterator[Fact]:
                 yield Entity(parent, r.parent_code, {"code": r.parent_code})
                 yield Relation(fn, "broader", parent, once=True)
             yield Relation(dn, "spends_on", fn, {"amount_wan": r.total, "basic_wan": r.basic, "project_wan": r.project,
-                                                 "fiscal_year": year, "file": d.source, "line": r.source.line})
+                                                 "fiscal_year": year, "file": d.source, "line": r.source.line,
+                                                 "page": r.source.page})
         for r in d.economic_spending:
             en = Ref("economic", r.code or r.name)
             yield Entity(en, r.name, {"code": r.code})
@@ -123,7 +124,8 @@ def facts(documents: Iterable[BudgetDocument]) -> Iterator[Fact]:
             pn = Ref("project", pid)
             yield Entity(pn, p.name, {"amount_wan": p.amount_wan, "fiscal_year": year, "carryover": p.carryover,
                                       "project_code": p.project_code, "category": p.category,
-                                      "department": dep.name, "file": d.source, "line": p.source.line})
+                                      "department": dep.name, "file": d.source, "line": p.source.line,
+                                      "page": p.source.page})
             yield Relation(dn, "has_project", pn, {"amount_wan": p.amount_wan, "fiscal_year": year})
             yield Relation(pn, "source", doc, {"line": p.source.line})
             if p.carryover:
@@ -143,7 +145,8 @@ def facts(documents: Iterable[BudgetDocument]) -> Iterator[Fact]:
                 bn = Ref("policy", key)
                 yield Entity(bn, key, {"doc_number": b.doc_number, "title": b.title or ids.policy_title(key),
                                        "issuer": b.issuer, "issuer_prefix": b.issuer_prefix})
-                yield Relation(pn, "cites", bn, {"as_printed": b.as_printed, "file": d.source, "line": b.source.line})
+                yield Relation(pn, "cites", bn, {"as_printed": b.as_printed, "file": d.source, "line": b.source.line,
+                                                   "page": b.source.page})
             for n, ind in enumerate(p.indicators):
                 iref = Ref("indicator", f"{pid}#{n + 1}")
                 yield Entity(iref, ind.name, {"level1": ind.level1, "level2": ind.level2, "value": ind.value,

@@ -6,7 +6,7 @@ from typing import Optional
 
 import networkx as nx
 
-from kg.model import BudgetDocument
+from kg.model import BudgetDocument, format_place
 from kg.text import document_number
 
 from .build import build, find_nodes, node_id
@@ -39,7 +39,7 @@ def policy_report(documents: list[BudgetDocument], text: str) -> dict:
             projects.append({"name": labels[fact.subject], "department": p["department"],
                              "fiscal_year": p["fiscal_year"],
                              "amount_wan": float(p["amount_wan"]) if p["amount_wan"] is not None else None,
-                             "carryover": p["carryover"], "source": {"file": fact.attrs["file"], "line": fact.attrs["line"]}})
+                             "carryover": p["carryover"], "source": _source(fact.attrs)})
     if not projects:
         raise NotFound(f"no project cites {text!r}" + (f" (read as {number})" if number else "")
                        + "; try `kg search` with a part of the number or title")
@@ -113,3 +113,9 @@ def shortest_path(g: nx.MultiDiGraph, a: str, b: str) -> list[dict]:
 
 
 __all__ = ["build", "node_id", "policy_report", "describe", "neighbourhood", "shortest_path", "resolve", "NotFound"]
+
+
+def _source(attrs: dict) -> dict:
+    """file and line, plus the place as people read it where a page says more than a line."""
+    source = {"file": attrs["file"], "line": attrs["line"]}
+    return source | ({"where": format_place(attrs["file"], attrs["line"], attrs["page"])} if attrs.get("page") else {})

@@ -20,6 +20,7 @@ from typing import Optional
 import networkx as nx
 
 from .build import find_nodes
+from kg.model import format_place
 
 STYLE = {
     "department": ("#1f77b4", "round-rectangle", "部门 department"),
@@ -185,7 +186,7 @@ def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
             if a.get(key) not in (None, ""):
                 lines.append(f"{name} {a[key]}")
         if a.get("file"):
-            lines.append(f"{a['file']}:{a.get('line', '')}")
+            lines.append(format_place(a["file"], a.get("line"), a.get("page")))
         label = a["label"] if len(a["label"]) <= 18 else a["label"][:17] + "…"
         x, y = pos.get(v, (0.0, 0.0))
         out.append({"group": "nodes", "data": {"id": ids[v], "key": v, "label": label, "kind": a["kind"],
@@ -197,7 +198,7 @@ def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
         text = _amount_text(d)
         tip = [d.get("relation", ""), text]
         if d.get("file"):
-            tip.append(f"{d['file']}:{d.get('line', '')}")
+            tip.append(format_place(d["file"], d.get("line"), d.get("page")))
         out.append({"group": "edges", "data": {"id": f"e{i}", "source": ids[u], "target": ids[v],
                                                "relation": d.get("relation", ""), "elabel": text,
                                                "tooltip": "\n".join(t for t in tip if t)}})

@@ -106,7 +106,11 @@ def _gap_ok(gap: str, limit: int) -> bool:
 
 
 def _title_for(text: str, n: _Span, titles: list[_Span], numbers: list[_Span], used: set[int]) -> Optional[int]:
-    """The title a number belongs to: the nearest 《》 before it, else one right after it."""
+    """The title a number belongs to: one printed right after it (…号文《title》), else the nearest 《》
+    before it, else one shortly after it."""
+    tight = _tight_after(text, n, titles, used)
+    if tight is not None:
+        return tight
     before = [i for i, t in enumerate(titles) if t.end <= n.start and i not in used]
     if before:
         i = before[-1]
@@ -118,9 +122,18 @@ def _title_for(text: str, n: _Span, titles: list[_Span], numbers: list[_Span], u
         i = after[0]
         gap = text[n.end:titles[i].start]
         later_numbers = [m for m in numbers if m.start >= titles[i].end]
-        owned_by_next = later_numbers and _gap_ok(text[titles[i].end:later_numbers[0].start], 12)
+        owned_by_next = later_numbers and _gap_ok(text[titles[i].end:later_numbers[0].start], 12) \
+            and _tight_after(text, later_numbers[0], titles, used) is None
         if _gap_ok(gap, 14) and not owned_by_next:
             return i
+    return None
+
+
+def _tight_after(text: str, n: _Span, titles: list[_Span], used: set[int]) -> Optional[int]:
+    """A title printed right after the number (89号《…》, 89号文《…》): that number's own title."""
+    after = [i for i, t in enumerate(titles) if t.start >= n.end and i not in used]
+    if after and re.fullmatch(r"文?", text[n.end:titles[after[0]].start]):
+        return after[0]
     return None
 
 

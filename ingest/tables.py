@@ -34,7 +34,12 @@ class Row:
     """One table row (or one prose line, as a single cell) and its 1-based line number."""
 
     line: int
+    """1-based line of the document's text (for a PDF or workbook: of its table model, one row a line)."""
     cells: tuple[str, ...]
+    spans: tuple[tuple[float, float], ...] = ()
+    """Horizontal extent of each cell (PDF points, or column numbers in a workbook); empty for text files."""
+    page: Optional[int] = None
+    """PDF page the row is on; None for text files and workbooks."""
 
     @property
     def texts(self) -> list[str]:

@@ -39,6 +39,17 @@ def check(doc: BudgetDocument) -> list[Finding]:
     return list(_findings(doc))
 
 
+def dep_kind(doc: BudgetDocument) -> Optional[str]:
+    return doc.department.doc_kind
+
+
+def _lists_every_project(doc: BudgetDocument) -> bool:
+    """Whether the layout reads a table of all projects (not a few described ones, as 项目经费情况说明 are)."""
+    from kg.ingest.layouts import LAYOUTS
+
+    return getattr(LAYOUTS.get(doc.layout), "LISTS_EVERY_PROJECT", True)
+
+
 def _findings(doc: BudgetDocument) -> Iterator[Finding]:
     t, f = doc.totals, doc.source
 
@@ -54,7 +65,8 @@ def _findings(doc: BudgetDocument) -> Iterator[Finding]:
             _differs(t.income_total, t.current_year_income + t.carryover_income):
         yield Finding("income-split", "本年收入 + 上年结转 ≠ 收入总计", t.income_total,
                       t.current_year_income + t.carryover_income, f, line("income_total", "current_year_income"))
-    if _differs(t.income_total, t.expenditure_total):
+    if _differs(t.income_total, t.expenditure_total) and dep_kind(doc) != "部门决算":
+        # a 决算's expenditure_total is 本年支出合计: 年末结转和结余 stand between it and 收入总计
         yield Finding("balance", "收入总计 ≠ 支出总计", t.income_total, t.expenditure_total, f,
                       line("income_total", "expenditure_total"))
     classes = [r for r in doc.functional_spending if len(r.code) == 3 and r.total is not None]
@@ -74,7 +86,8 @@ def _findings(doc: BudgetDocument) -> Iterator[Finding]:
     if t.three_public is not None and all(p is not None for p in parts) and _differs(t.three_public, sum(parts)):
         yield Finding("three-public", "“三公”经费各项之和 ≠ 合计", t.three_public, sum(parts), f, line("three_public"))
     amounts = [p.amount_wan for p in doc.projects if p.amount_wan is not None]
-    if amounts and t.project_expenditure is not None and _differs(t.project_expenditure, sum(amounts)):
+    if amounts and t.project_expenditure is not None and _lists_every_project(doc) \
+            and _differs(t.project_expenditure, sum(amounts)):
         yield Finding("projects-total", "各项目金额之和 ≠ 项目支出", t.project_expenditure, sum(amounts), f,
                       line("project_expenditure"))
     for p in doc.projects:

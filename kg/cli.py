@@ -201,7 +201,7 @@ def search(query: str = typer.Argument(..., help="Words, a name, or a document n
         amount = "" if h.amount_wan is None else f"{h.amount_wan:,.2f}"
         name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
         table.add_row(h.type, name, "、".join(h.departments) if h.departments else h.department, amount, snip,
-                      f"{h.file}:{h.line}")
+                      h.where or f"{h.file}:{h.line}")
     out.print(table)
     facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
     err.print(f"{len(result.hits)} shown; by type: {facets}")
@@ -257,7 +257,7 @@ def policy(number: str = typer.Argument(..., help="Document number in any bracke
     out.print(f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip())
     _table(("project", "department", "year", "万元", "file:line"),
            [(p["name"], p["department"], str(p["fiscal_year"] or ""),
-             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", f"{p['source']['file']}:{p['source']['line']}")
+             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", p["source"].get("where") or f"{p['source']['file']}:{p['source']['line']}")
             for p in report["projects"]])
     out.print(f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
               f"{len(report['departments'])} departments")

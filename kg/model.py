@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 
 class Record(BaseModel):
@@ -29,7 +29,34 @@ class Provenance(Record):
     file: str
     """Path of the source document as given to ``kg ingest``."""
     line: int
-    """1-based line number in the decoded text of that document."""
+    """1-based line number in the decoded text of that document (PDF, workbook: the row of its table model)."""
+    page: Optional[int] = None
+    """PDF page (1-based) the fact is printed on; None for text files."""
+    sheet: Optional[str] = None
+    """Workbook sheet name; None unless read from a workbook."""
+    cell: Optional[str] = None
+    """Workbook cell (e.g. B7) of the row the fact was read from."""
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_places(self, handler):
+        """Stored JSON of text documents stays as it was: page/sheet/cell appear only when set."""
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k in ("file", "line")}
+
+    @property
+    def where(self) -> str:
+        """Where a reader finds the fact: ``file:12``, ``file p.3``, ``file!Sheet1!B7``."""
+        return format_place(self.file, self.line, self.page, self.sheet, self.cell)
+
+
+def format_place(file: str, line: Optional[int], page: Optional[int] = None, sheet: Optional[str] = None,
+                 cell: Optional[str] = None) -> str:
+    """The one way a place is written for people (search hits, ``kg show``, graph, exports)."""
+    if sheet:
+        return f"{file}!{sheet}!{cell}" if cell else f"{file}!{sheet}"
+    if page:
+        return f"{file} p.{page}"
+    return f"{file}:{line}" if line is not None else file
 
 
 class Department(Record):
@@ -89,6 +116,16 @@ class Totals(Record):
     state_capital 国有资本经营, special_account 财政专户管理资金, unit_funds 单位资金."""
     lines: dict[str, int] = {}
     """Line number each figure was read from, keyed by field name."""
+    pages: dict[str, int] = {}
+    """PDF page each figure was read from, keyed like ``lines`` (empty for text files and workbooks)."""
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_pages(self, handler):
+        """Stored JSON of text documents stays as it was: ``pages`` appears only for PDFs."""
+        data = handler(self)
+        if not data.get("pages"):
+            data.pop("pages", None)
+        return data
 
 
 class FunctionalSpending(Record):

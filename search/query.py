@@ -47,12 +47,16 @@ class Hit:
     score: float
     context: str = ""
     departments: list[str] = field(default_factory=list)
+    where: str = ""
+    """The place as people read it (``file:12``, ``file p.3``, ``file!Sheet!B7``; kg.model.format_place)."""
 
     def as_dict(self) -> dict:
         return {"type": self.type, "label": self.label, "department": self.department,
                 "departments": self.departments or [self.department], "fiscal_year": self.fiscal_year,
                 "amount_wan": self.amount_wan, "context": self.context, "snippet": self.snippet,
-                "source": {"file": self.file, "line": self.line}, "score": round(self.score, 4)}
+                "source": {"file": self.file, "line": self.line}
+                | ({"where": self.where} if self.where and self.where != f"{self.file}:{self.line}" else {}),
+                "score": round(self.score, 4)}
 
 
 @dataclass
@@ -227,7 +231,8 @@ def _verified_hits(s, ranked: Iterable[int], tiers: dict[int, int], pieces, limi
         hits.append(Hit(type=fields["type"], label=fields["label"], department=fields.get("department", ""),
                         fiscal_year=fields.get("fiscal_year") or None, amount_wan=fields.get("amount_wan"),
                         snippet=snippet(fields.get("body") or fields["label"], [v for _, v in pieces]),
-                        file=fields["file"], line=fields["line"], score=score, context=fields.get("context") or ""))
+                        file=fields["file"], line=fields["line"], score=score, context=fields.get("context") or "",
+                        where=fields.get("where") or f"{fields['file']}:{fields['line']}"))
         if len(hits) >= limit:
             break
     return _policies_once(s, hits, columns)

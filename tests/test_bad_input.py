@@ -39,7 +39,7 @@ def test_batch_with_bad_files(tmp_path, monkeypatch):
     for p in good:
         assert outcomes[p.name]["status"] == "added"
     codes = {name: o["problems"][0]["code"] for name, o in outcomes.items() if o["status"] == "failed"}
-    assert codes == {"empty.txt": "empty-file", "scan.pdf": "binary-file", "photo.txt": "binary-file",
+    assert codes == {"empty.txt": "empty-file", "scan.pdf": "bad-pdf", "photo.txt": "binary-file",
                      "notes.txt": "unrecognised-layout", "truncated.txt": "truncated-document",
                      "latin1.txt": "bad-encoding"}
     assert len(Store().documents()) == 2
@@ -52,7 +52,7 @@ def test_each_bad_file_gets_one_clear_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     failures = [line for line in result.stderr.splitlines() if line.startswith("✗")]
     assert len(failures) == 6
-    assert any("scan.pdf" in f and "pdftotext" in f for f in failures)
+    assert any("scan.pdf" in f and "cannot be opened" in f and "download it again" in f for f in failures)
     assert any("notes.txt" in f and "--format" in f for f in failures)
 
 

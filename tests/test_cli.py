@@ -15,7 +15,7 @@ runner = CliRunner()
 
 def test_formats_lists_the_layouts():
     data = json.loads(runner.invoke(app, ["formats", "--json"]).stdout)
-    assert [d["name"] for d in data] == ["shanxi", "hebei"]
+    assert [d["name"] for d in data] == ["shanxi", "hebei", "national"]
 
 
 def test_stats_counts_the_examples(use_home):

@@ -19,7 +19,7 @@ from ..common import find_county, find_province, header_row, text_sections
 from ..indicators import read_columns
 from ..projects import TargetTable, clean_name, project_from
 from ..summary import blank_as_zero, read_economic, read_functional, read_totals
-from ..tables import Row, Sheet, compact, find_sheets, parse_amount, sheets as cut_sheets, to_rows
+from ..tables import Row, Sheet, compact, find_sheets, parse_amount, sheets as cut_sheets
 
 NAME = "hebei"
 DESCRIPTION = "部门预算公开表 + 项目绩效目标表 with 项目编码 and 指标值确定依据; Hebei counties"
@@ -32,7 +32,8 @@ ORG_NAME_END = re.compile(r"(?:政府|局|委员会|委|部|中心|办公室|办
 _CODE_YEAR = re.compile(r"^\d{6}(\d{2})[A-Z]")
 
 
-def detect(text: str) -> float:
+def detect(doc) -> float:
+    text = doc.text
     score = 0.0
     if "项目编码" in text:
         score += 0.3
@@ -45,8 +46,8 @@ def detect(text: str) -> float:
     return score
 
 
-def parse(text: str, source: str) -> BudgetDocument:
-    rows = to_rows(text)
+def parse(doc) -> BudgetDocument:
+    text, source, rows = doc.text, doc.source, doc.rows
     all_sheets = cut_sheets(rows)
     department = _department(rows, text, source)
     year = department.fiscal_year

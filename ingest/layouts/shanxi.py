@@ -20,7 +20,7 @@ from ..common import department_code, find_county, find_province, header_row, te
 from ..indicators import read_two_sided
 from ..projects import TargetTable, build_projects, clean_name, project_from, read_project_rows
 from ..summary import blank_as_zero, read_economic, read_functional, read_totals
-from ..tables import Row, Sheet, compact, find_sheets, parse_amount, sheets as cut_sheets, to_rows
+from ..tables import Row, Sheet, compact, find_sheets, parse_amount, sheets as cut_sheets
 
 NAME = "shanxi"
 DESCRIPTION = "预算公开表1-13 + 项目支出绩效目标表 (two-sided) + 整体支出绩效目标申报表; Shanxi counties"
@@ -28,8 +28,9 @@ DESCRIPTION = "预算公开表1-13 + 项目支出绩效目标表 (two-sided) + �
 _TITLE = re.compile(r"(\d{4})\s*年度?\s*(部门|单位)预算公开")
 
 
-def detect(text: str) -> float:
+def detect(doc) -> float:
     """Confidence that the text is of this layout, from words its tables always print."""
+    text = doc.text
     score = 0.0
     if _TITLE.search(text[:3000]):
         score += 0.4
@@ -42,8 +43,8 @@ def detect(text: str) -> float:
     return score
 
 
-def parse(text: str, source: str) -> BudgetDocument:
-    rows = to_rows(text)
+def parse(doc) -> BudgetDocument:
+    text, source, rows = doc.text, doc.source, doc.rows
     all_sheets = cut_sheets(rows)
     problems: list[Problem] = []
     department = _department(rows, all_sheets, text, source)
