@@ -30,7 +30,7 @@ KIND_NAMES = {"department": "部门 department", "unit": "所属单位 unit", "p
               "functional": "功能分类 functional class", "economic": "经济分类 economic class",
               "document": "来源文件 source document"}
 SEARCH_TYPES = ("project", "indicator", "policy", "department", "text")
-HIDDEN = {"id", "label", "kind", "neighbours", "quote", "file", "line"}
+HIDDEN = {"id", "label", "kind", "neighbours", "quote", "file", "line", "page"}
 """Node attributes shown elsewhere on the page than in its attribute table."""
 
 
@@ -52,6 +52,13 @@ def json_url(request: Request) -> Optional[str]:
     return quote(path, safe="/:") + ".json" + (f"?{request.url.query}" if request.url.query else "")
 
 
+def place(attrs: dict) -> str:
+    """Where a fact was read, as people find it: ``file:12``, or ``file p.3`` for a PDF (kg.model.format_place)."""
+    from kg.model import format_place
+
+    return format_place(attrs["file"], attrs.get("line"), attrs.get("page"))
+
+
 def _amount(attrs: dict) -> str:
     if attrs.get("amount_wan") is not None:
         return f"{attrs['amount_wan']:,.2f} 万元"
@@ -68,7 +75,7 @@ def highlight(snippet: str) -> Markup:
 
 
 env.filters["highlight"] = highlight
-env.globals.update(node_url=node_url, picture_url=picture_url, json_url=None, kind_names=KIND_NAMES, amount=_amount)
+env.globals.update(node_url=node_url, place=place, picture_url=picture_url, json_url=None, kind_names=KIND_NAMES, amount=_amount)
 
 
 def _plain(value: Any) -> Any:
