@@ -315,3 +315,18 @@ def test_cli_serve_is_documented():
     assert result.exit_code == 0
     for option in ("--host", "--port", "--timeout", "--max-rows"):
         assert option in result.output
+
+
+def test_pdf_facts_show_their_page(tmp_path):
+    from kg.app import BudgetKG as App
+    from kg.server.pages import node_url
+
+    pdf = EXAMPLES.parent / "tests" / "data" / "corpus" / "putuo-wanli-street-2024-dept-budget.pdf"
+    kg = App(tmp_path / "home")
+    kg.ingest([str(pdf)])
+    project = next(n for n, a in sorted(kg.graph().nodes(data=True)) if a["kind"] == "project" and a.get("page"))
+    page = kg.graph().nodes[project]["page"]
+    with running_server(tmp_path / "home") as base:
+        html = httpx.get(base + node_url(project)).text
+    assert f'<span class="place">{pdf} p.{page}</span>' in html
+    assert 'class="quote"' not in html.split("<h2>Neighbours</h2>")[0]  # a PDF has no text line to quote
