@@ -58,6 +58,11 @@ demo: setup
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
 	$(KG) chart --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
 	@echo "demo outputs are in $(OUT)/"
+	@echo ""
+	@echo "browse and query it: start the web app and SPARQL endpoint with"
+	@echo "    KG_HOME=$(DEMO_HOME) $(KG) serve"
+	@echo "  (or: source $(VENV)/bin/activate && KG_HOME=$(DEMO_HOME) kg serve)"
+	@echo "  then open http://127.0.0.1:8000/ (search, pages, pictures, checks, SPARQL editor); SPARQL clients use http://127.0.0.1:8000/sparql"
 
 test: setup
 	$(BIN)/python -m pytest
