@@ -330,3 +330,12 @@ def test_pdf_facts_show_their_page(tmp_path):
         html = httpx.get(base + node_url(project)).text
     assert f'<span class="place">{pdf} p.{page}</span>' in html
     assert 'class="quote"' not in html.split("<h2>Neighbours</h2>")[0]  # a PDF has no text line to quote
+
+
+def test_an_empty_store_says_what_to_do(tmp_path):
+    with running_server(tmp_path / "empty") as base:
+        r = httpx.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        assert r.status_code == 409 and "kg ingest" in r.text
+        error = httpx.get(base + "/node/department:x.json").json()["error"]
+        assert error["code"] == "empty-store" and "kg ingest" in error["hint"]
+        assert httpx.get(base + "/").status_code == 200
