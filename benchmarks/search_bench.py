@@ -58,8 +58,7 @@ def ours(files, home: Path):
 
     shutil.rmtree(home, ignore_errors=True)
     t = time.perf_counter()
-    with SearchIndex(home, procs=2 if (os.cpu_count() or 1) > 1 else 1).writer() as w:
-        outcomes = ingest_paths([str(f) for f in files], Store(home), on_document=w.replace)
+    outcomes = ingest_paths([str(f) for f in files], Store(home), index=SearchIndex(home))
     ingest = time.perf_counter() - t
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:

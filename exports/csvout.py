@@ -47,6 +47,18 @@ def tables(documents: Sequence[BudgetDocument]) -> dict[str, tuple[list[str], li
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is read as a formula by spreadsheet programs (CSV injection)."""
+
+
+def safe_cell(value):
+    """A text cell a spreadsheet will show as text: one starting like a formula gets a leading ``'``
+    (the OWASP advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(documents: Sequence[BudgetDocument], output: Path) -> list[Path]:
     """Write ``<stem>_<table>.csv`` next to ``output`` (or into it, if it is a folder)."""
     output = Path(output)
@@ -57,7 +69,7 @@ def write_csv(documents: Sequence[BudgetDocument], output: Path) -> list[Path]:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(v) for v in row] for row in rows)
         path = folder / f"{stem}_{name}.csv"
         path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
         written.append(path)

@@ -71,13 +71,18 @@ class Row:
 _NEEDS_CLEANING = re.compile("[<&*\\[\"“”\u00a0\u3000]|" + "|".join(re.escape(m) for m in WATERMARKS))
 
 
+_MARKUP_ENTITY = re.compile(r"(&(?:[lL][tT]|[gG][tT]|#0*6[02]|#[xX]0*3[cCeE]);?)")
+"""Entities that would decode to < or >: kept as written, so `&lt;svg onload…&gt;` in a document stays
+text and never becomes a live tag in stored names, JSON or pictures."""
+
+
 def clean_cell(cell: str) -> str:
     """Strip markup, quotes and furniture from one cell; keep the words."""
     if not _NEEDS_CLEANING.search(cell):
         return cell.strip()
     cell = _BOOKMARK.sub("", cell)
     cell = _TAG.sub(" ", cell)
-    cell = html.unescape(cell)
+    cell = "".join(part if i % 2 else html.unescape(part) for i, part in enumerate(_MARKUP_ENTITY.split(cell)))
     cell = cell.replace("**", "").replace("\u00a0", " ").replace("\u3000", " ")
     cell = cell.strip().strip('"“”').strip() if cell.count('"') % 2 else cell.strip()
     cell = cell.strip('"').strip()

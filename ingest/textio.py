@@ -7,7 +7,10 @@ download) must fail with a message a user can act on, not a traceback.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 """Tried in this order: UTF-8 (a BOM is dropped), then GB18030, a superset of GBK and GB2312."""
@@ -35,6 +38,88 @@ BINARY_SIGNATURES = {
     b"\x89PNG": "a PNG image; OCR it to text first",
     b"\xff\xd8\xff": "a JPEG image; OCR it to text first",
 }
+
+
+DEFAULT_MAX_FILE_MB = 100
+"""Per-file size limit: a real disclosure is well under 10 MB even as text; a bigger file is a mistake
+(a disk image, a log, a symlink to a device) that would otherwise hold a batch. ``KG_MAX_FILE_MB`` changes it."""
+
+READ_CHUNK = 1 << 20
+
+
+def max_file_bytes(mb: float | None = None) -> int:
+    """The limit in bytes: ``mb``, else $KG_MAX_FILE_MB, else the default."""
+    if mb is None:
+        raw = os.environ.get("KG_MAX_FILE_MB")
+        try:
+            mb = float(raw) if raw else DEFAULT_MAX_FILE_MB
+        except ValueError:
+            mb = DEFAULT_MAX_FILE_MB
+    return int(max(mb, 0) * 1024 * 1024)
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; ``UnreadableFile`` for anything else.
+
+    Never blocks on a named pipe (opened non-blocking, checked with fstat before any read), never
+    reads a device or a growing file past the limit (streamed in chunks, stopped at the limit).
+    """
+    limit = max_file_bytes() if max_bytes is None else max_bytes
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise _os_problem(exc) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFile("not-a-file", f"this is {_kind(st.st_mode)}, not a regular file",
+                             "give budget files (or folders of them); skipped")
+    if st.st_size > limit:
+        raise _too_big(st.st_size, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise _os_problem(exc) from None
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        st = os.fstat(fd)  # the file may have been swapped for a pipe since the stat above
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile("not-a-file", f"this is {_kind(st.st_mode)}, not a regular file",
+                                 "give budget files (or folders of them); skipped")
+        chunks, size = [], 0
+        while True:
+            chunk = fh.read(min(READ_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise _too_big(size, limit)
+    return b"".join(chunks)
+
+
+def _too_big(size: int, limit: int) -> UnreadableFile:
+    return UnreadableFile("file-too-large", f"the file is {size / 1048576:,.0f} MB, over the limit of "
+                          f"{limit / 1048576:,.0f} MB per file",
+                          "if it really is one budget document, raise the limit with --max-file-mb or KG_MAX_FILE_MB")
+
+
+def _os_problem(exc: OSError) -> UnreadableFile:
+    import errno
+
+    what = {errno.ENOENT: ("not-found", "no such file or folder", "check the path"),
+            errno.EACCES: ("unreadable", "permission denied", "check the file's permissions (chmod +r)"),
+            errno.ELOOP: ("symlink-loop", "the symbolic link points to itself (a loop)", "fix or remove the link"),
+            errno.EISDIR: ("not-a-file", "this is a folder", "give the folder itself, not a file in it")}
+    code, message, hint = what.get(exc.errno, ("unreadable", f"cannot read the file ({exc.strerror or exc})",
+                                               "check the file and its permissions"))
+    return UnreadableFile(code, message, hint)
 
 
 def decode(data: bytes) -> DecodedText:

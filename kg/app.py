@@ -15,7 +15,6 @@ a `kg search` from the shell must stay quick.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from kg.model import BudgetDocument
     from kg.pipeline import FileOutcome
     from kg.search.query import SearchResult
+    from kg.sync import Checkup, Drift
 
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
@@ -177,31 +177,50 @@ class BudgetKG:
     # ------------------------------------------------------------ store and index
 
     def ingest(self, paths: Iterable[str], layout: Optional[str] = None,
-               progress: Optional[Progress] = None) -> list["FileOutcome"]:
-        """Read files and folders into the store and the search index; one outcome per file, failures included."""
+               progress: Optional[Progress] = None, on_note: Optional[Callable[[str], None]] = None,
+               max_file_mb: Optional[float] = None, file_seconds: Optional[float] = None) -> list["FileOutcome"]:
+        """Read files and folders into the store and the search index; one outcome per file, failures included.
+
+        Waits for another run on the same home (``on_note`` hears that, and any repair of what a killed run
+        left unindexed); ``max_file_mb`` and ``file_seconds`` bound what one file may cost (kg.pipeline.Limits)."""
         from kg.ingest.layouts import LAYOUTS
-        from kg.pipeline import expand, ingest_paths
+        from kg.pipeline import Limits, ingest_paths
         from kg.search.index import SearchIndex
 
         paths = list(paths)
         if layout is not None and layout not in LAYOUTS:
             raise UsageError(f"no layout named {layout!r}; known: {', '.join(LAYOUTS)} (see `kg formats`)")
-        big_batch = len(expand(paths)) >= 20 and (os.cpu_count() or 1) > 1
-        index = SearchIndex(self.home, procs=2 if big_batch else 1)
-        with index.writer() as writer:
-            return ingest_paths(paths, self.store, layout=layout, progress=progress, on_document=writer.replace)
+        return ingest_paths(paths, self.store, layout=layout, progress=progress, index=SearchIndex(self.home),
+                            message=on_note, limits=Limits(max_file_mb, file_seconds))
 
-    def reindex(self) -> int:
+    def reindex(self, on_note: Optional[Callable[[str], None]] = None) -> int:
         """Rebuild the search index from the stored records; returns the number of documents indexed."""
         from kg.search.index import SearchIndex
 
         store = Store(self.home)
-        docs = {key: store.get(key) for key in store.manifest()}
-        docs = {k: d for k, d in docs.items() if d is not None}
-        if not docs:
-            raise EmptyStoreError()
-        SearchIndex(self.home, procs=2 if len(docs) >= 20 else 1).rebuild(docs)
+        with store.locked(on_note):
+            docs = {key: store.get(key) for key in store.manifest()}
+            docs = {k: d for k, d in docs.items() if d is not None}
+            if not docs:
+                raise EmptyStoreError()
+            SearchIndex(self.home).rebuild(docs, stamp=store.stamp())
         return len(docs)
+
+    def ensure_index(self, on_note: Optional[Callable[[str], None]] = None):
+        """Bring the search index up to the store if a killed or failed run left it behind (kg.sync); cheap
+        when they agree, never waits for a running ingest, never raises for a read-only home. Returns the
+        drift repaired, or None."""
+        from kg.sync import ensure_in_step
+
+        return ensure_in_step(Store(self.home), message=on_note)
+
+    def doctor(self, fix: bool = True, on_note: Optional[Callable[[str], None]] = None,
+               progress: Optional[Progress] = None) -> "Checkup":
+        """Verify that store and index agree (every record loads, every stored version is searchable, nothing
+        else is indexed) and, with ``fix``, repair them. Waits for a running ingest."""
+        from kg.sync import doctor
+
+        return doctor(Store(self.home), fix=fix, message=on_note, progress=progress)
 
     @staticmethod
     def formats() -> list[dict]:
@@ -211,7 +230,7 @@ class BudgetKG:
         return [{"name": name, "description": m.DESCRIPTION, "module": m.__name__} for name, m in LAYOUTS.items()]
 
     def stats(self) -> dict:
-        """Counts of what the store holds (zeros for an empty store)."""
+        """Counts of what the store holds (zeros for an empty store) and the index's drift from it."""
         docs = self.documents()
         return {
             "documents": len(docs),
@@ -225,7 +244,15 @@ class BudgetKG:
             "problems": sum(len(d.problems) for d in docs),
             "by_layout": {layout: sum(1 for d in docs if d.layout == layout)
                           for layout in sorted({d.layout for d in docs})},
+            "index_drift": self.drift().as_dict(),
         }
+
+    def drift(self) -> "Drift":
+        """How the search index differs from the store now (all zero when every stored document is searchable)."""
+        from kg.search.index import SearchIndex
+        from kg.sync import drift
+
+        return drift(Store(self.home), SearchIndex(self.home))
 
     def check(self) -> list[DocumentCheck]:
         """Does each stored document add up? One entry per document, in source order."""

@@ -16,6 +16,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kg.app import BudgetKG
@@ -37,8 +38,11 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _kg() -> BudgetKG:
-    """The application over $KG_HOME (default ./.kg)."""
-    return BudgetKG()
+    """The application over $KG_HOME (default ./.kg), its search index first brought up to the store if a
+    killed or failed run left it behind."""
+    kg = BudgetKG()
+    kg.ensure_index(on_note=_note)
+    return kg
 
 
 def command(*args, **kwargs):
@@ -71,8 +75,14 @@ def _note(note: str) -> None:
 @command()
 def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (searched recursively)."),
            format: Optional[str] = typer.Option(None, "--format", "-f", help="Force a layout parser (see `kg formats`)."),
-           as_json: bool = typer.Option(False, "--json", help="Print outcomes as JSON.")):
-    """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index."""
+           as_json: bool = typer.Option(False, "--json", help="Print outcomes as JSON."),
+           max_file_mb: Optional[float] = typer.Option(None, "--max-file-mb", min=0,
+                                                       help="Skip files larger than this (MB; default 100 or $KG_MAX_FILE_MB)."),
+           file_timeout: Optional[float] = typer.Option(None, "--file-timeout", min=0,
+                                                        help="Stop reading one file after this many seconds (default 120 or $KG_FILE_TIMEOUT; 0 = no limit).")):
+    """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index.
+
+    A second run on the same store waits for the first; a run that was killed is completed by the next one."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -80,9 +90,10 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
         task = bar.add_task("ingesting", total=None)
 
         def progress(done: int, total: int, current: str) -> None:
-            bar.update(task, completed=done, total=total, description=Path(current).name[:40] or "done")
+            bar.update(task, completed=done, total=total, description=escape(Path(current).name[:40]) or "done")
 
-        outcomes = _kg().ingest(paths, layout=format, progress=progress)
+        outcomes = BudgetKG().ingest(paths, layout=format, progress=progress, on_note=_note,
+                                     max_file_mb=max_file_mb, file_seconds=file_timeout)
     failed = [o for o in outcomes if o.status == "failed"]
     if as_json:
         emit_json([o.as_dict() for o in outcomes])
@@ -120,8 +131,27 @@ def check_cmd(as_json: bool = typer.Option(False, "--json")):
 @command()
 def reindex():
     """Rebuild the search index from the stored records (after the index was deleted or the tool upgraded)."""
-    count = _kg().reindex()
+    count = BudgetKG().reindex(on_note=_note)
     err.print(f"search index rebuilt from {count} documents")
+
+
+@command()
+def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; change nothing (exit 1 if anything is wrong)."),
+           as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON.")):
+    """Verify that the store and the search index agree (every stored document searchable, nothing else) and repair them."""
+    report = BudgetKG().doctor(fix=not check_only, on_note=_note)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        err.print(f"store and index: {escape(report.drift.describe())}")
+        if report.unreadable_records:
+            err.print(f"{len(report.unreadable_records)} stored records no longer load; ingest their files again")
+        if report.index_rebuilt:
+            err.print(f"the search index needed a rebuild: {escape(report.index_rebuilt)}")
+        if not report.healthy:
+            err.print("repaired" if report.repaired else "run `kg doctor` (without --check) to repair")
+    if not report.healthy and not report.repaired:
+        raise typer.Exit(1)
 
 
 @command()
@@ -136,7 +166,7 @@ def formats(as_json: bool = typer.Option(False, "--json")):
 
 @command()
 def stats(as_json: bool = typer.Option(False, "--json")):
-    """Counts of what the store holds."""
+    """Counts of what the store holds, and whether the search index agrees with it (index_drift)."""
     data = _kg().stats()
     if as_json:
         emit_json(data)
@@ -312,8 +342,15 @@ def main() -> None:
     """Entry point: a bug shows one line and how to report it, never a traceback (KG_DEBUG=1 shows it)."""
     import os
 
+    from kg.oserrors import environment_message
+
     try:
         app()
+    except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
+        if os.environ.get("KG_DEBUG"):
+            raise
+        err.print(f"[red]error:[/red] {escape(environment_message(exc))}")
+        sys.exit(1)
     except Exception as exc:  # pragma: no cover - last resort
         if os.environ.get("KG_DEBUG"):
             raise

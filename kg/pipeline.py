@@ -1,19 +1,59 @@
-"""Ingest a batch of paths into the store: each file on its own, so one bad file never stops the rest."""
+"""Ingest a batch of paths into the store and the search index: each file on its own, so one bad file never
+stops the rest, and store and index move together (see kg.sync).
+
+One function, ``ingest_paths``, is the whole use case: it takes the home's writer lock (waiting for another
+run, saying so through ``message``), first repairs whatever a killed earlier run left unindexed, then
+reads each file (regular files only, size-limited, streamed, within a time budget), stores the changed
+ones and indexes them, committing the index every few seconds so a kill loses at most that much work
+(and the next run redoes it).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 from kg.ingest import parse_bytes
+from kg.ingest.textio import UnreadableFile, max_file_bytes, read_file
+from kg.lock import Message
 from kg.model import BudgetDocument, Problem
 from kg.store import Store
 
+if TYPE_CHECKING:
+    from kg.search.index import SearchIndex
+
 Progress = Callable[[int, int, str], None]
 """Called as progress(done, total, current_path) so a CLI can draw a bar; the library never prints."""
+
+DEFAULT_FILE_SECONDS = 120.0
+"""Per-file time budget: real disclosures parse in well under a second; ``KG_FILE_TIMEOUT`` changes it."""
+COMMIT_SECONDS = 5.0
+"""The index is committed at least this often during a batch: a kill loses at most this much indexing."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost before it is reported and skipped."""
+
+    max_file_mb: Optional[float] = None
+    """Largest file read, in MB (None: $KG_MAX_FILE_MB or 100)."""
+    file_seconds: Optional[float] = None
+    """Longest time spent parsing one file (None: $KG_FILE_TIMEOUT or 120 s; 0 = no limit)."""
+
+    def seconds(self) -> float:
+        if self.file_seconds is not None:
+            return self.file_seconds
+        try:
+            return float(os.environ.get("KG_FILE_TIMEOUT") or DEFAULT_FILE_SECONDS)
+        except ValueError:
+            return DEFAULT_FILE_SECONDS
 
 
 @dataclass
@@ -33,46 +73,130 @@ class FileOutcome:
                 "problems": [p.model_dump() for p in self.problems]}
 
 
-def expand(paths: Iterable[str]) -> list[str]:
-    """Files as given, and every non-hidden file under given folders (sorted, recursive)."""
+def shown(path: str) -> str:
+    """A path that can be printed and written as UTF-8: undecodable bytes of a file name as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace") if _undecodable(path) else path
+
+
+def _undecodable(path: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in path)
+
+
+def _failed(source: str, code: str, message: str) -> FileOutcome:
+    return FileOutcome(shown(source), "failed", problems=[Problem(code=code, file=shown(source), severity="error",
+                                                                  message=message)])
+
+
+def walk(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
+    """Files as given and every non-hidden file under given folders (sorted, recursive), plus one failed
+    outcome per folder that cannot be listed: a folder without permission is reported, never skipped silently."""
     out: list[str] = []
+    problems: list[FileOutcome] = []
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(_failed(exc.filename or "?", "unreadable-folder",
+                                f"cannot open the folder ({exc.strerror}); its files were not read: "
+                                "check its permissions (chmod +rx)"))
+
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 out += [str(Path(root) / f) for f in sorted(files) if not f.startswith(".")]
         else:
             out.append(str(path))
-    return out
+    return out, problems
+
+
+def expand(paths: Iterable[str]) -> list[str]:
+    """Files as given, and every non-hidden file under given folders (sorted, recursive)."""
+    return walk(paths)[0]
 
 
 def ingest_paths(paths: Iterable[str], store: Store, layout: Optional[str] = None,
                  progress: Optional[Progress] = None,
-                 on_document: Optional[Callable[[str, Optional[BudgetDocument]], None]] = None) -> list[FileOutcome]:
-    """Parse and store each file; ``on_document(key, doc)`` lets indexes follow (doc None = removed)."""
-    files = expand(paths)
-    outcomes: list[FileOutcome] = []
-    with store.locked():
-        for i, source in enumerate(files):
-            if progress:
-                progress(i, len(files), source)
-            outcomes.append(_ingest_one(source, store, layout, on_document))
+                 on_document: Optional[Callable[[str, Optional[BudgetDocument]], None]] = None,
+                 *, index: Optional["SearchIndex"] = None, message: Optional[Message] = None,
+                 limits: Limits = Limits()) -> list[FileOutcome]:
+    """Parse, store and index each file; one outcome per file (and per unreadable folder).
+
+    ``index`` (normally given) is kept in step with the store by this function; ``on_document(key, doc)``
+    lets other followers see each change (doc None = removed). ``message`` gets one-line notes for the
+    user (waiting for another run, an index repaired).
+    """
+    with store.locked(message):
+        files, outcomes = walk(paths)
+        if index is None:
+            for i, source in enumerate(files):
+                if progress:
+                    progress(i, len(files), source)
+                outcomes.append(_ingest_one(source, store, layout, on_document, limits))
+        else:
+            outcomes += _ingest_indexed(files, store, index, layout, progress, on_document, message, limits)
         if progress:
             progress(len(files), len(files), "")
     return outcomes
 
 
-def _ingest_one(source: str, store: Store, layout: Optional[str], on_document) -> FileOutcome:
-    path = Path(source)
-    if not path.exists():
-        return FileOutcome(source, "failed", problems=[Problem(
-            code="not-found", file=source, severity="error", message="no such file or folder; check the path")])
+def _ingest_indexed(files, store, index, layout, progress, on_document, message, limits) -> list[FileOutcome]:
+    from kg.sync import in_step, repair
+
+    if not in_step(store, index):
+        found = repair(store, index)
+        if found.total and message:
+            message(f"repaired the search index first: {found.describe()}")
+    outcomes = []
+    with index.writer(store.stamp) as writer:
+        def follow(key: str, doc: Optional[BudgetDocument]) -> None:
+            writer.replace(key, doc)
+            if on_document:
+                on_document(key, doc)
+
+        last_commit = time.monotonic()
+        for i, source in enumerate(files):
+            if progress:
+                progress(i, len(files), source)
+            outcomes.append(_ingest_one(source, store, layout, follow, limits))
+            if writer.pending and time.monotonic() - last_commit > COMMIT_SECONDS:
+                writer.commit(store.stamp())
+                last_commit = time.monotonic()
+    return outcomes
+
+
+class _OverBudget(BaseException):
+    """Raised inside a parse that ran past its time budget (a BaseException: parsers' own handlers miss it)."""
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (SIGALRM: the main thread on Unix; elsewhere no budget)."""
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileOutcome(source, "failed", problems=[Problem(
-            code="unreadable", file=source, severity="error", message=f"cannot read the file ({exc.strerror}); check permissions")])
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, limits: Limits) -> FileOutcome:
+    if _undecodable(source):
+        return _failed(source, "bad-file-name", "the file name is not valid UTF-8 (shown with \\x escapes); "
+                       "rename it, e.g. with `convmv -f GBK -t UTF-8 --notest FILE`")
+    path = Path(source)
+    try:
+        data = read_file(path, max_file_bytes(limits.max_file_mb))
+    except UnreadableFile as exc:
+        return _failed(source, exc.code, f"{exc}; {exc.hint}")
     key = str(path.resolve())
     if layout is None and store.is_current(key, hashlib.sha256(data).hexdigest()):
         doc = store.get(key)
@@ -80,7 +204,22 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document) -
             return FileOutcome(source, "unchanged", layout=doc.layout, projects=len(doc.projects),
                                indicators=doc.indicator_count, legal_bases=len(doc.legal_bases),
                                problems=list(doc.problems))
-    result = parse_bytes(data, source, layout)
+    seconds = limits.seconds()
+    try:
+        with _time_budget(seconds):
+            result = parse_bytes(data, source, layout)
+    except _OverBudget:
+        return _failed(source, "too-slow", f"reading the file took longer than {seconds:g} s and was stopped; "
+                       "if it really is one budget document, allow more with --file-timeout or KG_FILE_TIMEOUT")
+    except MemoryError:
+        return _failed(source, "too-large", "the file needs more memory than is available; split it or free memory")
+    except RecursionError as exc:
+        return _failed(source, "parser-error", f"the parser failed on this file ({exc}); please report it")
+    except Exception as exc:  # a parser bug must cost one file, not the batch
+        return _failed(source, "parser-error", f"the parser failed on this file ({type(exc).__name__}: {exc}); "
+                       "please report it with the file")
+    finally:
+        del data
     if result.document is None:
         return FileOutcome(source, "failed", problems=result.problems)
     doc = result.document

@@ -7,6 +7,7 @@ its entries and adds the new ones, so nothing is indexed twice.
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -93,15 +94,23 @@ def entries(key: str, doc: BudgetDocument) -> Iterator[dict]:
 
 
 class IndexWriter:
+    """Buffers replacements; ``commit`` makes them durable and then records which document versions the
+    index holds (``SearchIndex.synced``), so a crash between the two only makes the next run redo work."""
+
     def __init__(self, index: "SearchIndex"):
         self.index = index
         self._writer = None
         self.vocabulary: set[str] = set()
+        self.pending: dict[str, Optional[str]] = {}
+        """Key → sha256 of the document version written since the last commit (None: removed)."""
 
     def replace(self, key: str, doc: Optional[BudgetDocument]) -> None:
         if self._writer is None:
-            self._writer = self.index.open().writer(limitmb=256, procs=self.index.procs, multisegment=self.index.procs > 1)
+            # one process: the multi-process writer was no faster on the ingest benchmark and its helper
+            # processes outlived a killed parent, holding the locks
+            self._writer = self.index.open().writer(limitmb=128)
         self._writer.delete_by_term("doc_key", key)
+        self.pending[key] = doc.sha256 if doc is not None else None
         if doc is None:
             return
         names = [p.name for p in doc.projects] + [i.name for p in doc.projects for i in p.indicators]
@@ -111,17 +120,37 @@ class IndexWriter:
         for e in entries(key, doc):
             self._writer.add_document(**e)
 
-    def commit(self) -> None:
+    def commit(self, stamp: Optional[int] = None) -> None:
+        """Make the buffered changes durable; ``stamp`` is the store's stamp they bring the index up to."""
         if self._writer is not None:
             self._writer.commit()
+            self._writer = None
             self.index.save_vocabulary(self.vocabulary)
+            self.vocabulary = set()
+        if self.pending or (stamp is not None and stamp != self.index.synced_stamp()):
+            synced = self.index.synced()
+            for key, sha in self.pending.items():
+                if sha is None:
+                    synced.pop(key, None)
+                else:
+                    synced[key] = sha
+            self.index.save_synced(synced, stamp)
+            self.pending = {}
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self.pending = {}
 
 
 class SearchIndex:
-    def __init__(self, home: Path, procs: int = 1):
+    def __init__(self, home: Path):
         self.dir = Path(home) / "index"
-        self.procs = procs
-        """Parallel segment writers for large batches (whoosh multiprocessing)."""
+        self.synced_path = self.dir / "synced.json"
+        """Key → sha256 of every document version the committed index holds."""
+        self.stamp_path = self.dir / "synced.stamp"
+        """The store stamp (kg.store.Store.stamp) the index was last brought up to."""
 
     def exists(self) -> bool:
         return self.dir.exists() and windex.exists_in(str(self.dir))
@@ -133,27 +162,56 @@ class SearchIndex:
         return windex.open_dir(str(self.dir))
 
     @contextmanager
-    def writer(self) -> Iterator[IndexWriter]:
+    def writer(self, stamp=None) -> Iterator[IndexWriter]:
+        """A writer committed at the end of the block (cancelled on error). ``stamp``: a callable giving the
+        store stamp to record at commit (callers hold the store lock)."""
         w = IndexWriter(self)
         try:
             yield w
         except BaseException:
-            if w._writer is not None:
-                w._writer.cancel()
+            w.cancel()
             raise
-        w.commit()
+        w.commit(stamp() if callable(stamp) else stamp)
+
+    def synced(self) -> dict[str, str]:
+        """Key → sha256 of what the index holds; empty if the record is missing (the index then gets checked)."""
+        try:
+            return json.loads(self.synced_path.read_text(encoding="utf-8")) if self.exists() else {}
+        except (OSError, ValueError):
+            return {}
+
+    def synced_stamp(self) -> Optional[int]:
+        try:
+            return int(self.stamp_path.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            return None
+
+    def save_synced(self, synced: dict[str, str], stamp: Optional[int]) -> None:
+        from kg.store import atomic_write
+
+        # the stamp goes first out of date, then the record, then the new stamp: a crash in between leaves
+        # a stamp that does not match, so the next command compares the record instead of trusting it
+        if self.stamp_path.exists():
+            self.stamp_path.unlink()
+        atomic_write(self.synced_path, json.dumps(synced, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        if stamp is not None:
+            atomic_write(self.stamp_path, str(stamp).encode("ascii"))
 
     def save_vocabulary(self, words: set[str]) -> None:
         path = self.dir / "vocabulary.txt"
         old = set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
-        path.write_text("\n".join(sorted(old | {w for w in words if " " not in w})) + "\n", encoding="utf-8")
+        new = old | {w for w in words if " " not in w}
+        if new != old or not path.exists():
+            from kg.store import atomic_write
 
-    def rebuild(self, docs_by_key: dict[str, BudgetDocument]) -> None:
+            atomic_write(path, ("\n".join(sorted(new)) + "\n").encode("utf-8"))
+
+    def rebuild(self, docs_by_key: dict[str, BudgetDocument], stamp: Optional[int] = None) -> None:
         """Index everything again from the store (after an index was lost or its schema changed)."""
         import shutil
 
         if self.dir.exists():
             shutil.rmtree(self.dir)
-        with self.writer() as w:
+        with self.writer(stamp) as w:
             for key, doc in sorted(docs_by_key.items()):
                 w.replace(key, doc)

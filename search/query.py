@@ -163,10 +163,14 @@ def search(home: Path, text: str, type: Optional[str] = None, department: Option
         raise QueryError(f"unknown type {type!r}; choose one of {', '.join(TYPES)}")
     if limit < 1:
         raise QueryError("--limit must be at least 1")
+    if year is not None and not 1000 <= year <= 9999:
+        raise QueryError(f"--year {year} is not a four-digit year; give e.g. --year 2026")
     index = SearchIndex(home)
     if not index.exists():
         raise QueryError("no search index yet; run `kg ingest PATH` first")
     s = _searcher(index)
+    if s.doc_count_all() == 0:
+        raise QueryError("the search index is empty; run `kg ingest PATH` first")
     if not s.reader().has_column("label_exact") or not s.reader().has_column("amount_yuan"):
         raise QueryError("the search index was built by an older version; run `kg reindex`")
     matched: Optional[dict[int, int]] = None

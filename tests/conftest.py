@@ -39,9 +39,8 @@ def kg_home(tmp_path_factory) -> Path:
 
     home = tmp_path_factory.mktemp("kg-home")
     store = Store(home)
-    with SearchIndex(home).writer() as writer:
-        # the text examples the counts below were written for (examples/ also holds a PDF, tested in test_corpus)
-        outcomes = ingest_paths([str(p) for p in sorted(EXAMPLES.glob("*.txt"))], store, on_document=writer.replace)
+    # the text examples the counts below were written for (examples/ also holds a PDF, tested in test_corpus)
+    outcomes = ingest_paths([str(p) for p in sorted(EXAMPLES.glob("*.txt"))], store, index=SearchIndex(home))
     assert all(o.status == "added" for o in outcomes)
     return home
 
