@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from kg.search.query import SearchResult
     from kg.sync import Checkup, Drift
 
+_SEARCH_LOCK = threading.Lock()
+"""kg.search keeps one Whoosh searcher per process, and Whoosh's file readers are not thread-safe; the server
+calls search from several threads at once, so searches take turns (each is a few milliseconds)."""
+
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
 
@@ -278,8 +282,9 @@ class BudgetKG:
         from kg.search.query import QueryError, search as run
 
         try:
-            return run(self.home, query, type=type, department=department, year=year,
-                       min_amount=min_amount, max_amount=max_amount, limit=limit)
+            with _SEARCH_LOCK:
+                return run(self.home, query, type=type, department=department, year=year,
+                           min_amount=min_amount, max_amount=max_amount, limit=limit)
         except QueryError as exc:
             raise BadQueryError(str(exc)) from None
 

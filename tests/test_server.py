@@ -339,3 +339,14 @@ def test_an_empty_store_says_what_to_do(tmp_path):
         error = httpx.get(base + "/node/department:x.json").json()["error"]
         assert error["code"] == "empty-store" and "kg ingest" in error["hint"]
         assert httpx.get(base + "/").status_code == 200
+
+
+def test_searches_from_many_threads_agree_with_one_at_a_time(kg):
+    """The server searches from a thread pool; the answers must be those of sequential calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = ["选调生", "遗属补助", "满意度", "培训", "晋财行【2025】110号", "公务用车", "村级组织运转经费", "报刊"]
+    expected = {w: kg.search(w).as_dict() for w in words}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: kg.search(words[i % len(words)]).as_dict(), range(160)))
+    assert all(a == expected[words[i % len(words)]] for i, a in enumerate(answers))
