@@ -70,6 +70,9 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
         if layout is None:
             return fail("unrecognised-layout", _unrecognised(doc))
     if layout == national.NAME and not national.has_figures(doc):
+        if national.figures_in_text(doc):
+            return fail("unreadable-columns", "the standard tables are there but their figures are not in cells "
+                        "(a text conversion that put every value on its own line); ingest the PDF itself")
         return fail("not-a-disclosure", "a blank form of the national budget tables (no figures"
                     + (", placeholders XX" if "XX" in doc.text else "") + "): nothing to ingest; "
                     "fill it in, or ingest the published disclosure")
@@ -85,6 +88,9 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
     document = document.model_copy(update={"sha256": hashlib.sha256(data).hexdigest(), "problems": tuple(problems)})
     missing = _missing_parts(document)
     if missing:
+        flat = next((p for p in document.problems if p.code == "table-without-columns"), None)
+        if flat is not None:
+            return fail(flat.code, flat.message)
         return fail("incomplete-document", f"read as {layout} but found no {missing}; the file may be truncated "
                     "or of another layout (try `kg ingest --format NAME`)")
     if "XX" in document.department.name:

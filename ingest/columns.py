@@ -47,7 +47,8 @@ def figures(row: Row) -> list[tuple[Decimal, Optional[float]]]:
 
 
 def assign(row: Row, centers: dict[str, float], order: Sequence[str], skip: int = 0) -> dict[str, Optional[Decimal]]:
-    """Figures of a row keyed by the nearest header column; without positions, in ``order``.
+    """Figures of a row keyed by the nearest header column; without positions, in ``order`` when there
+    are exactly as many figures as columns (otherwise a blank could be anywhere: nothing is guessed).
 
     ``skip`` drops that many leading figures first (the total read separately)."""
     found = figures(row)[skip:]
@@ -55,15 +56,51 @@ def assign(row: Row, centers: dict[str, float], order: Sequence[str], skip: int 
     if not found:
         return out
     if all(x is not None for _, x in found) and centers:
-        taken: set[str] = set()
-        for value, x in found:
-            free = [(abs(c - x), k) for k, c in centers.items() if k not in taken and k in out]
-            if not free:
-                continue
-            _, key = min(free)
-            out[key] = value
-            taken.add(key)
+        columns = sorted(((c, k) for k, c in centers.items() if k in out))
+        found = sorted(found, key=lambda f: f[1])
+        for (value, _), key in zip(found, _monotone([x for _, x in found], [c for c, _ in columns])):
+            if key is not None:
+                out[columns[key][1]] = value
         return out
-    for key, (value, _) in zip(order, found):
-        out[key] = value
+    if len(found) == len(order):  # no positions: in order, only when every column holds a figure
+        for key, (value, _) in zip(order, found):
+            out[key] = value
     return out
+
+
+def _monotone(xs: Sequence[float], cs: Sequence[float]) -> list[Optional[int]]:
+    """Column index for each figure: figures and columns keep their left-to-right order, each column is used
+    once, and the total distance is least (a figure under a wide parent heading then goes to the right child)."""
+    n, m = len(xs), len(cs)
+    if n > m:  # more figures than known columns: the extra ones are left out
+        return [None] * n
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[0] = [0.0] * (m + 1)
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + abs(xs[i - 1] - cs[j - 1]))
+    out: list[Optional[int]] = [None] * n
+    i, j = n, m
+    while i > 0:
+        if j > i and cost[i][j] == cost[i][j - 1]:
+            j -= 1
+        else:
+            out[i - 1] = j - 1
+            i, j = i - 1, j - 1
+    return out
+
+
+def under_header(row: Row, header: Row) -> Row:
+    """The row's cells moved into the header's columns by position (a PDF row prints only its non-empty cells)."""
+    if not row.spans or not header.spans:
+        return row
+    cols = [center(sp) for c, sp in zip(header.cells, header.spans)]
+    cells = [(center(sp), c) for c, sp in zip(row.cells, row.spans) if c.strip()]
+    slots = [""] * len(header.cells)
+    if len(cells) > len(cols):
+        return row
+    for (_, text), j in zip(cells, _monotone([x for x, _ in cells], cols)):
+        if j is not None:
+            slots[j] = text
+    return Row(row.line, tuple(slots), tuple(header.spans), row.page)

@@ -6,7 +6,7 @@ or 100 元 for funding blocks given in 元) is a finding with the lines to look 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterator, Optional
 
@@ -24,11 +24,21 @@ class Finding:
     found: Decimal
     file: str
     lines: tuple[int, ...]
+    pages: tuple[int, ...] = ()
+    """PDF pages of those lines (empty for text files)."""
+
+    @property
+    def where(self) -> str:
+        """``file:12,14`` for text, ``file p.9,12`` for a PDF."""
+        if self.pages:
+            return f"{self.file} p.{','.join(map(str, self.pages))}"
+        return f"{self.file}:{','.join(map(str, self.lines))}"
 
     def as_dict(self) -> dict:
         return {"check": self.check, "message": self.message, "expected": float(self.expected),
                 "found": float(self.found), "difference": float(self.found - self.expected),
-                "source": {"file": self.file, "lines": list(self.lines)}}
+                "source": {"file": self.file, "lines": list(self.lines)}
+                | ({"pages": list(self.pages)} if self.pages else {})}
 
 
 def _differs(a: Optional[Decimal], b: Optional[Decimal], tolerance: Decimal = TOLERANCE_WAN) -> bool:
@@ -36,7 +46,20 @@ def _differs(a: Optional[Decimal], b: Optional[Decimal], tolerance: Decimal = TO
 
 
 def check(doc: BudgetDocument) -> list[Finding]:
-    return list(_findings(doc))
+    findings = list(_findings(doc))
+    pages = _pages_of_lines(doc) if findings else {}
+    if not pages:
+        return findings
+    return [replace(f, pages=tuple(sorted({pages[n] for n in f.lines if n in pages}))) for f in findings]
+
+
+def _pages_of_lines(doc: BudgetDocument) -> dict[int, int]:
+    """Line → PDF page, from every fact that carries both."""
+    out = {doc.totals.lines[k]: p for k, p in doc.totals.pages.items() if k in doc.totals.lines}
+    for r in (*doc.functional_spending, *doc.economic_spending, *doc.projects):
+        if r.source.page:
+            out[r.source.line] = r.source.page
+    return out
 
 
 def dep_kind(doc: BudgetDocument) -> Optional[str]:

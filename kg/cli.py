@@ -123,7 +123,7 @@ def check_cmd(as_json: bool = typer.Option(False, "--json")):
             out.print(f"{'✓' if not found else '✗'} {r.source}: " + ("adds up" if not found else f"{len(found)} findings"))
             for x in found:
                 out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                          f"({x.file}:{','.join(map(str, x.lines))})")
+                          f"({x.where})")
     if any(r.findings for r in results):
         raise typer.Exit(1)
 

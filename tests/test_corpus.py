@@ -37,6 +37,22 @@ def case(request, corpus_parsed):
     return load(f"golden_corpus/{request.param}.json"), corpus_parsed[request.param]
 
 
+CONVERSIONS = sorted(CORPUS.glob("*.layout.txt"))
+"""``pdftotext -layout`` conversions of some of the PDFs: the same expectations hold for them."""
+
+
+@pytest.mark.parametrize("path", CONVERSIONS, ids=lambda p: p.name)
+def test_text_conversion_reads_as_the_pdf(path):
+    stem = path.name.removesuffix(".layout.txt")
+    expected = load(f"golden_corpus/{stem}.json")
+    result = parse_bytes(path.read_bytes(), f"corpus/{path.name}")
+    assert result.document is not None, [p.message for p in result.problems]
+    got = document_json(result.document)
+    for check in (test_golden.test_department, test_golden.test_totals, test_golden.test_functional_rows,
+                  test_golden.test_projects):
+        check((expected, got))
+
+
 test_department = test_golden.test_department
 test_totals = test_golden.test_totals
 test_functional_rows = test_golden.test_functional_rows
@@ -65,3 +81,18 @@ def test_totals_add_up(corpus_parsed):
         t = doc["totals"]
         assert t["basic_expenditure"] + t["project_expenditure"] == pytest.approx(t["expenditure_total"]), name
         assert t["overseas_travel"] + t["official_reception"] + t["vehicle"] == pytest.approx(t["three_public"]), name
+
+
+def test_check_findings_name_pdf_pages():
+    """A figure that does not add up is shown on its page (p.12), not a table-model line."""
+    from decimal import Decimal
+
+    from kg.checks import check
+
+    path = CORPUS / "putuo-commerce-2025-dept-budget.pdf"
+    doc = parse_bytes(path.read_bytes(), "commerce.pdf").document
+    assert check(doc) == []
+    broken = doc.model_copy(update={"totals": doc.totals.model_copy(
+        update={"basic_expenditure": doc.totals.basic_expenditure + Decimal(1)})})
+    [finding] = [f for f in check(broken) if f.check == "expenditure-split"]
+    assert finding.where == "commerce.pdf p.9,13"  # 财务收支预算总表 (p.9) and the 合计 row of 支出预算总表 (p.13)

@@ -160,3 +160,72 @@ def test_table_continues_across_pages_with_repeated_header():
     rows = national._functional(tables["spending"], "t.txt")
     assert [r.code for r in rows] == ["201", "20101", "2010101", "2010102"]
     assert [(r.basic, r.project) for r in rows[2:]] == [(Decimal(10), Decimal(0)), (Decimal(0), Decimal(20))]
+
+
+THREE_PUBLIC_ALIGNED = """\
+                     2026年部门“三公”经费和机关运行经费预算表
+编制部门：某区司法局                                                             单位:万元
+
+                                 “三公”经费预算数
+                                                                             机关运行经费预算
+                                                 公务用车购置及运行费
+                                                                                 数
+   合计           因公出国(境)费       公务接待费
+                                          小计          购置费       运行费
+        10.81              0       0.83        9.98         0         9.98        217.83
+"""
+
+
+def test_space_aligned_text_keeps_its_columns():
+    """pdftotext -layout style text: cells at their columns; each figure under its own heading, in order."""
+    from kg.ingest.layouts import national
+
+    doc = load(THREE_PUBLIC_ALIGNED.encode("utf-8"), "t.txt")
+    values = {}
+    national._three_public(national.standard_tables(national.cut(doc.rows))["three_public"],
+                           lambda field, value, line: values.__setitem__(field, value))
+    assert (values["three_public"], values["overseas_travel"], values["official_reception"], values["vehicle"],
+            values["operating_costs"]) == (Decimal("10.81"), 0, Decimal("0.83"), Decimal("9.98"), Decimal("217.83"))
+
+
+def test_one_value_per_line_is_not_guessed():
+    """A conversion that lost the columns: the table is named as unreadable, no figure is placed by guess."""
+    lines = ["编制部门：某区司法局", "2026年部门“三公”经费和机关运行经费预算表", "单位:万元", "合计", "因公出国(境)费", "公务接待费",
+             "10.81", "0", "0.83", "2026年部门财务收支预算总表", "单位：元", "收入总计", "1,000.00",
+             "2026年部门支出预算总表", "单位：元", "合计", "1,000.00"]
+    result = parse_bytes("\n".join(lines).encode("utf-8"), "raw.txt")
+    assert result.document is None
+    [problem] = result.problems
+    assert problem.code == "table-without-columns" and "3 standard tables print one value per line" in problem.message
+
+
+def test_project_explanation_and_its_target_table():
+    """项目经费情况说明 gives name, amount, basis, unit; a 绩效目标表 naming the project gives its indicators."""
+    text = "\n".join([
+        "编制部门：某区司法局",
+        "2026年部门财务收支预算总表", "单位：元", "收入总计\t10,000,000.00\t支出总计\t10,000,000.00",
+        "2026年部门支出预算总表", "单位：元", "科目编码\t科目名称\t合计\t基本支出\t项目支出",
+        "合计\t\t10,000,000.00\t2,050,000.00\t7,950,000.00",
+        "2026年部门“三公”经费和机关运行经费预算表", "单位：万元", "合计\t公务接待费", "1.00\t1.00",
+        "人民调解项目经费情况说明",
+        "一、项目概述", "通过政府购买服务推进人民调解工作。",
+        "二、立项依据", "《关于加强人民调解员队伍建设的实施意见》（沪司发〔2018〕86号）。",
+        "三、实施主体", "上海市普陀区司法局",
+        "六、年度预算安排", "795万元",
+        "七、绩效目标", "完善人民调解经费保障体系。",
+        "2026年项目绩效目标表",
+        "项目名称\t人民调解项目",
+        "一级指标\t二级指标\t三级指标\t指标值",
+        "产出指标\t数量指标\t调解案件数\t≥3000件",
+        "\t质量指标\t调解成功率\t≥95%",
+        "满意度指标\t服务对象满意度\t当事人满意度\t≥90%",
+    ])
+    result = parse_bytes(text.encode("utf-8"), "dept.txt")
+    assert result.document is not None, [p.message for p in result.problems]
+    [p] = result.document.projects
+    assert (p.name, p.amount_wan, p.implementing_unit) == ("人民调解", Decimal(795), "上海市普陀区司法局")
+    assert [b.doc_number for b in p.legal_bases] == ["沪司发〔2018〕86号"]
+    assert [(i.level1, i.level2, i.name, i.value) for i in p.indicators] == [
+        ("产出指标", "数量指标", "调解案件数", "≥3000件"), ("产出指标", "质量指标", "调解成功率", "≥95%"),
+        ("满意度指标", "服务对象满意度", "当事人满意度", "≥90%")]
+    assert result.document.totals.project_expenditure == Decimal(795)

@@ -18,9 +18,10 @@ from typing import Optional, Sequence
 from kg.model import BudgetDocument, Department, EconomicSpending, FunctionalSpending, Problem, Project, Provenance, Totals
 
 from .. import legal
-from ..columns import assign, figures, header_centers
+from ..columns import assign, figures, header_centers, under_header
 from ..common import find_county, find_province, text_sections
 from ..indicators import read_columns
+from ..projects import match_key
 from ..common import header_row
 from ..summary import BUDGET_SOURCES, blank_as_zero
 from ..tables import Row, Sheet, compact, parse_amount
@@ -132,7 +133,7 @@ def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
         if key is None or not part.rows:
             continue
         unit = next((m.group(1) for r in part.rows[:8] for c in r.cells if (m := _UNIT.search(compact(c)))), None)
-        rows = [_positioned(r) for r in part.rows]
+        rows = _grid(part.rows)
         if key in found:
             found[key].rows.extend(rows)
             continue
@@ -140,11 +141,18 @@ def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
     return found
 
 
-def _positioned(row: Row) -> Row:
-    """A text row's cells placed at their column numbers (tab-separated text keeps its columns)."""
-    if row.spans:
-        return row
-    return Row(row.line, row.cells, tuple((float(i), float(i + 1)) for i in range(len(row.cells))), row.page)
+def _grid(rows: Sequence[Row]) -> list[Row]:
+    """Text rows without positions: a row as wide as the table's grid (the commonest width of its rows)
+    gets its column numbers as positions; a narrower row (merged or dropped cells) gets none, so its
+    figures are read by order only when that is unambiguous."""
+    if any(r.spans for r in rows):
+        return list(rows)
+    widths = [len(r.cells) for r in rows if len(r.texts) >= 2]
+    if not widths:
+        return list(rows)
+    width = max(set(widths), key=widths.count)
+    return [Row(r.line, r.cells, tuple((float(i), float(i + 1)) for i in range(width)), r.page)
+            if len(r.cells) == width else r for r in rows]
 
 
 def detect(doc) -> float:
@@ -163,6 +171,15 @@ def parse(doc) -> BudgetDocument:
         if t.scale is None:
             problems.append(Problem(code="unit-not-printed", file=source, line=t.line,
                                     message=f"«{t.title}» prints no unit (单位：元/万元); its figures are taken as 万元"))
+    flat = [k for k, t in tables.items() if t.rows and not any(len(r.texts) >= 2 for r in t.rows)]
+    if flat:
+        names = dict((k, n) for k, n, _, _ in STANDARD_TABLES)
+        problems.append(Problem(code="table-without-columns", file=source, line=tables[flat[0]].line,
+                                message=f"{len(flat)} standard tables print one value per line (the conversion lost "
+                                        f"their columns: {'、'.join(names[k] for k in flat)}); their figures are not "
+                                        "read: ingest the PDF itself"))
+        for k in flat:
+            del tables[k]
     department = _department(rows, text, source, tables)
     totals = _totals(tables, text)
     projects = _projects(rows, parts, source, problems)
@@ -187,6 +204,11 @@ def has_figures(doc) -> bool:
     tables = standard_tables(cut(doc.rows))
     return any(parse_amount(c) is not None and not _CODE_PART.match(c.strip())
                for t in tables.values() for r in t.rows for c in r.cells)
+
+
+def figures_in_text(doc) -> bool:
+    """Whether money amounts are printed somewhere (``371,514,655.00``), cells or not."""
+    return re.search(r"\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2}(?!\d)", doc.text) is not None
 
 
 # ---------------------------------------------------------------- department
@@ -353,7 +375,7 @@ _THREE_LABELS = {
     "vehicle": r"^小计$|^公务用车购置及运[行维]",
     "vehicle_purchase": r"购置费$",
     "vehicle_running": r"运行(?:维护)?费$",
-    "operating_costs": r"^机关运行经费",
+    "operating_costs": r"机关运行经",
 }
 
 
@@ -381,6 +403,8 @@ def _three_public(table: Optional[Table], put) -> None:
                 values[key] = near[0] if near else None
     elif data_row is not None:
         values.update(assign(data_row, centers, list(_THREE_LABELS)))
+    if data_row is not None and not data_row.spans and all(v is None for v in values.values()):
+        return  # figures that cannot be placed under their headings are not read (nothing is guessed)
     line = data_row.line if data_row is not None else table.line
     zero = Decimal(0)
     w = {k: table.wan(v) for k, v in values.items()}
@@ -560,7 +584,7 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
         basis = joined("立项依据")
         amount_text = joined("年度预算安排", "预算安排", "资金安排")
         amount = _project_amount(amount_text) if amount_text else None
-        t = targets.pop(name, None)
+        t = targets.pop(_target_for(name, targets), None)
         indicators = tuple(t[1]) if t else ()
         out.append(Project(
             name=name, amount_wan=amount, implementing_unit=joined("实施主体", "实施单位"), overview=overview,
@@ -572,6 +596,18 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
         out.append(Project(name=name, indicators=tuple(indicators), source=Provenance(file=source, line=line),
                            target_source=Provenance(file=source, line=line)))
     return out
+
+
+def _target_for(name: str, targets: dict) -> Optional[str]:
+    """The target table of a project: the same name, or one that contains the other (人民调解 / 人民调解项目)."""
+    key = match_key(name)
+    for other in targets:
+        if match_key(other) == key:
+            return other
+    for other in targets:
+        if len(key) >= 4 and (key in match_key(other) or match_key(other) in key):
+            return other
+    return None
 
 
 def _target_tables(parts: Sequence[Sheet], source: str) -> dict[str, tuple[int, list]]:
@@ -589,6 +625,7 @@ def _target_tables(parts: Sequence[Sheet], source: str) -> dict[str, tuple[int, 
         header = header_row(part.rows, ("一级指标", "三级指标")) or header_row(part.rows, ("一级指标", "二级指标"))
         if not name or header is None:
             continue
-        indicators = read_columns([r for r in part.rows if r.line > header.line], header, source)
+        body = [under_header(r, header) for r in part.rows if r.line > header.line]
+        indicators = read_columns(body, Row(header.line, header.cells), source)
         out[name] = (part.line, indicators)
     return out
