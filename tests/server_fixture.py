@@ -38,7 +38,7 @@ def running_server(home: Path, timeout: float = 30.0, max_rows: int = 10_000) ->
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("kg serve did not start")
         time.sleep(0.05)
-    assert httpx.get(base + "/sparql").status_code == 200
+    assert httpx.get(base + "/sparql", timeout=120).status_code == 200
     try:
         yield base
     finally:

@@ -101,11 +101,24 @@ def _pack(term):
     return ("literal", str(term), None, None)
 
 
+def _answer_rows(answer) -> list[tuple]:
+    """The rows of a bounded answer as they stream in; a limit reached meanwhile becomes the application's error."""
+    from kg import errors
+    from kg.graph import sparql as sp
+
+    try:
+        return list(answer)
+    except sp.SparqlError as exc:
+        if type(exc).__name__ == "QueryLimitExceeded":
+            raise errors.ERRORS.get("query-limit", errors.BadQueryError)(str(exc)) from None
+        raise errors.BadQueryError(str(exc)) from None
+
+
 def _table(result, max_rows: int) -> Table:
     answer = getattr(result, "answer", None)
     if answer is not None:  # streamed from the bounded runner: rows are term tuples already
-        rows = list(result.rows())
-        return Table(result.kind, list(answer.variables), rows, answer.boolean, result.truncated)
+        rows = _answer_rows(answer)
+        return Table(result.kind, list(answer.variables), rows, answer.boolean, answer.truncated)
     raw = result.raw
     if result.kind == "boolean":
         return Table("boolean", [], [], bool(raw))
