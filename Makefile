@@ -56,7 +56,12 @@ demo: setup
 	$(KG) viz --policy '泽组通字[2022]31号' --format png --output $(OUT)/policy.png
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --output $(OUT)/department.html
 	$(KG) viz --department 中国共产党泽州县委员会组织部 --format svg --output $(OUT)/department.svg
-	$(KG) chart --department 中国共产党泽州县委员会组织部 --output $(OUT)/department-spending.svg
+	$(KG) chart --kind sankey --county 泽州县 --output $(OUT)/county-flow.html
+	$(KG) chart --kind sankey --county 泽州县 --output $(OUT)/county-flow.svg
+	$(KG) chart --kind treemap --county 泽州县 --output $(OUT)/county-projects.html
+	$(KG) chart --kind treemap --county 泽州县 --output $(OUT)/county-projects.png
+	$(KG) chart --kind top-policies --county 泽州县 --output $(OUT)/county-policies.svg
+	$(KG) chart --kind policy --policy '泽组通字[2022]31号' --output $(OUT)/policy-projects.svg
 	@echo "demo outputs are in $(OUT)/"
 	@echo ""
 	@echo "browse and query it: start the web app and SPARQL endpoint with"

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from kg.model import BudgetDocument
 
-FORMATS = ("json", "csv", "turtle", "ntriples", "jsonld", "graphml", "gexf")
+FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 
 
 def write(documents: Sequence[BudgetDocument], fmt: str, output: Path) -> list[Path]:
@@ -23,6 +23,10 @@ def write(documents: Sequence[BudgetDocument], fmt: str, output: Path) -> list[P
         from .csvout import write_csv
 
         return write_csv(documents, output)
+    if fmt == "xlsx":
+        from .xlsxout import write_xlsx
+
+        return [write_xlsx(documents, output)]
     if fmt in ("turtle", "ntriples", "jsonld"):
         from kg.graph.rdf import write_rdf
 

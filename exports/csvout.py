@@ -9,14 +9,34 @@ from typing import Sequence
 
 from kg.model import BudgetDocument
 
-from .jsonout import number
+from kg.graph.identity import BUDGET_FUNDS
+
+from .jsonout import TOTAL_FIELDS, number
+
+
+THREE_PUBLIC = ("three_public", "official_reception", "vehicle", "overseas_travel", "operating_costs")
+"""三公 and its parts, with 机关运行经费 beside them (万元)."""
 
 
 def tables(documents: Sequence[BudgetDocument]) -> dict[str, tuple[list[str], list[list]]]:
+    """Every table as (header, rows), in a fixed order: what CSV files and .xlsx sheets hold."""
+    from kg.graph.economic import coded_rows
+
     projects, indicators, bases, functional = [], [], [], []
+    totals, three_public, economic, income = [], [], [], []
     for d in documents:
         dep = d.department.name
         year = d.department.fiscal_year
+        t = d.totals
+        totals.append([d.source, dep, year, *(number(getattr(t, k)) for k in TOTAL_FIELDS)])
+        three_public.append([d.source, dep, year, *(number(getattr(t, k)) for k in THREE_PUBLIC),
+                             t.lines.get("three_public")])
+        for key, value in t.income_by_source.items():
+            income.append([d.source, dep, year, key, BUDGET_FUNDS.get(key, key), number(value),
+                           t.lines.get(f"income_by_source.{key}")])
+        for r, code, level in coded_rows(d.economic_spending):
+            economic.append([d.source, dep, year, code, r.code, level, r.name, r.government_class, number(r.total),
+                             number(r.personnel), number(r.public_use), r.source.line])
         for p in d.projects:
             f = p.funding
             projects.append([d.source, dep, year, p.name, number(p.amount_wan), p.carryover, p.project_code, p.category,
@@ -44,6 +64,13 @@ def tables(documents: Sequence[BudgetDocument]) -> dict[str, tuple[list[str], li
                          "line"], bases),
         "functional_spending": (["file", "department", "fiscal_year", "code", "level", "name", "total_wan", "basic_wan",
                                  "project_wan", "line"], functional),
+        "totals": (["file", "department", "fiscal_year", *(f"{k}_wan" for k in TOTAL_FIELDS)], totals),
+        "three_public": (["file", "department", "fiscal_year", *(f"{k}_wan" for k in THREE_PUBLIC), "line"],
+                         three_public),
+        "economic_spending": (["file", "department", "fiscal_year", "code", "code_as_printed", "level", "name",
+                               "government_class", "total_wan", "personnel_wan", "public_use_wan", "line"], economic),
+        "income_by_source": (["file", "department", "fiscal_year", "budget_type", "budget_type_zh", "amount_wan", "line"],
+                             income),
     }
 
 

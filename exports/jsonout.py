@@ -51,6 +51,7 @@ def project_json(p: Project) -> dict:
         "funding_yuan": None if f is None else {k: number(getattr(f, k)) for k in
                                                 ("total", "central", "provincial", "local", "self_raised", "other")},
         "legal_basis": [legal_json(b) for b in p.legal_bases],
+        "citations": [legal_json(b) for b in p.citations],
         "indicators": [indicator_json(i) for i in p.indicators],
         "overview": p.overview, "goals": p.goals, "basis_text": p.basis_text,
         "source": _where(p.source), "target_source": _where(p.target_source),

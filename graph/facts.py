@@ -22,13 +22,14 @@ from typing import Any, Iterable, Iterator, Optional, Union
 
 from kg.model import BudgetDocument
 
-from .identity import BUDGET_FUNDS, FUNDING_SOURCES, Identities
+from .economic import coded_rows
+from .identity import BUDGET_FUNDS, FUNDING_SOURCES, Identities, policy_issuer, policy_type, policy_year
 
 KINDS = ("department", "unit", "project", "policy", "indicator", "funding", "functional", "economic", "document")
 """Entity kinds (glossary identifiers)."""
 
 RELATIONS = ("source", "income_from", "has_unit", "broader", "spends_on", "spends_on_economic", "has_project",
-             "funded_by", "cites", "has_indicator")
+             "funded_by", "cites", "mentions", "has_indicator")
 """Relation names (glossary identifiers)."""
 
 
@@ -113,9 +114,9 @@ def facts(documents: Iterable[BudgetDocument]) -> Iterator[Fact]:
             yield Relation(dn, "spends_on", fn, {"amount_wan": r.total, "basic_wan": r.basic, "project_wan": r.project,
                                                  "fiscal_year": year, "file": d.source, "line": r.source.line,
                                                  "page": r.source.page})
-        for r in d.economic_spending:
+        for r, code, level in coded_rows(d.economic_spending):
             en = Ref("economic", r.code or r.name)
-            yield Entity(en, r.name, {"code": r.code})
+            yield Entity(en, r.name, {"code": code, "level": level})
             yield Relation(dn, "spends_on_economic", en,
                            {"amount_wan": r.total, "personnel_wan": r.personnel, "public_use_wan": r.public_use,
                             "fiscal_year": year, "file": d.source, "line": r.source.line})
@@ -140,13 +141,17 @@ def facts(documents: Iterable[BudgetDocument]) -> Iterator[Fact]:
                         yield Relation(pn, "funded_by", Ref("funding", key),
                                        {"amount_yuan": value,
                                         "line": p.funding.source.line if p.funding.source else None})
-            for b in p.legal_bases:
-                key = ids.policy(b)
-                bn = Ref("policy", key)
-                yield Entity(bn, key, {"doc_number": b.doc_number, "title": b.title or ids.policy_title(key),
-                                       "issuer": b.issuer, "issuer_prefix": b.issuer_prefix})
-                yield Relation(pn, "cites", bn, {"as_printed": b.as_printed, "file": d.source, "line": b.source.line,
-                                                   "page": b.source.page})
+            for relation, bases in (("cites", p.legal_bases), ("mentions", p.citations)):
+                for b in bases:
+                    key = ids.policy(b)
+                    bn = Ref("policy", key)
+                    title = b.title or ids.policy_title(key)
+                    yield Entity(bn, key, {"doc_number": b.doc_number, "title": title, "issuer": b.issuer,
+                                           "issuer_prefix": b.issuer_prefix, "document_type": policy_type(title),
+                                           "document_year": policy_year(b.doc_number),
+                                           "issuing_body": policy_issuer(b)})
+                    yield Relation(pn, relation, bn, {"as_printed": b.as_printed, "file": d.source,
+                                                      "line": b.source.line, "page": b.source.page})
             for n, ind in enumerate(p.indicators):
                 iref = Ref("indicator", f"{pid}#{n + 1}")
                 yield Entity(iref, ind.name, {"level1": ind.level1, "level2": ind.level2, "value": ind.value,

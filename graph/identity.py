@@ -79,3 +79,35 @@ class Identities:
                     if b.title:
                         self._titles.setdefault(self.policy(b), b.title)
         return self._titles.get(key)
+
+
+# ------------------------------------------------------------------ policies: type, year, issuer (parsed here only)
+
+DOCUMENT_TYPES = ("实施细则", "实施方案", "实施意见", "管理办法", "暂行办法", "通知", "办法", "意见", "纪要", "决定",
+                  "规定", "方案", "细则", "批复", "函", "规划", "指南", "标准", "通报", "通告", "请示", "决议", "条例", "计划", "报告", "清单", "法")
+"""Kinds of policy document (公文种类), read from the end of a title; longer names first."""
+
+_TYPE_OF = {"实施细则": "细则", "实施方案": "方案", "实施意见": "意见", "管理办法": "办法", "暂行办法": "办法"}
+_YEAR = re.compile(r"〔((?:19|20)\d{2})〕")
+
+
+def policy_type(title: Optional[str]) -> Optional[str]:
+    """通知, 办法, 意见, 纪要 … from the title's last words (…管理办法（试行） → 办法); None when it says none."""
+    if not title:
+        return None
+    core = re.sub(r"[（(][^）)]*[）)]$", "", title.strip().rstrip("》")).strip()
+    for kind in DOCUMENT_TYPES:
+        if core.endswith(kind):
+            return _TYPE_OF.get(kind, kind)
+    return None
+
+
+def policy_year(doc_number: Optional[str]) -> Optional[int]:
+    """The year in a normalised number's brackets: 晋财预〔2020〕52号 → 2020."""
+    m = _YEAR.search(doc_number or "")
+    return int(m.group(1)) if m else None
+
+
+def policy_issuer(b: LegalBasis) -> Optional[str]:
+    """The issuing body as printed (山西省财政厅), else the authority code of the number (晋财预, 机关代字)."""
+    return b.issuer or b.issuer_prefix

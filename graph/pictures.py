@@ -1,9 +1,5 @@
-"""Static pictures for reports (PNG/SVG, matplotlib): a subgraph, and a department's budget chart.
-
-The chart is the one people expect from budget data: spending by functional
-class as a sunburst (类 inside, 款 outside) and the funding mix of the
-department's projects.
-"""
+"""Static pictures for reports (PNG/SVG, matplotlib): a subgraph, and the CJK font set-up every print
+picture shares (the charts in graph/charts/ use it too)."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from pathlib import Path
 from typing import Optional
 
 import networkx as nx
-
-from kg.model import BudgetDocument
 
 from .viz import STYLE, layout
 
@@ -51,103 +45,64 @@ def _save(fig, output: Path) -> Path:
 
 
 def draw_graph(g: nx.MultiDiGraph, centres: list[str], title: str, output: Path) -> Path:
-    plt, _ = _pyplot()
+    """The graph for print: the columns of the HTML view (departments → projects → policies and funding),
+    indicators and codes left out, every label its full name and 万元, placed where it cannot collide."""
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(graph_canvas(g, centres, title).save(out.suffix.lstrip(".").lower() or "png"))
+    return out
+
+
+def graph_canvas(g: nx.MultiDiGraph, centres: list[str], title: str):
+    """The print graph drawn on an open Canvas (tests read its text boxes)."""
+    from .charts.canvas import MUTED, Canvas, footer, footer_height, text_size, title_block, wrap
+    from .viz import FOLDED, LABEL_PX, _full_label, _node_size, with_amounts
+
+    g = with_amounts(g)
+    keep = [v for v, a in g.nodes(data=True) if a["kind"] not in FOLDED or v in centres]
     pos = layout(g, centres)
-    n = g.number_of_nodes()
-    side = min(28, 8 + n ** 0.5)
-    fig, ax = plt.subplots(figsize=(side, side * 0.75))
-    simple = nx.DiGraph(g)
-    nx.draw_networkx_edges(simple, pos, ax=ax, edge_color="#b0b0b0", arrows=True, arrowsize=8, width=0.8)
-    for kind, (color, _, text) in STYLE.items():
-        nodes = [v for v, a in g.nodes(data=True) if a["kind"] == kind]
-        if not nodes:
+    scale = 0.75  # page px → print points (12 px labels → 9 pt)
+    xs = [pos[v][0] for v in keep] or [0.0]
+    ys = [pos[v][1] for v in keep] or [0.0]
+    years = sorted({a.get("fiscal_year") for _, a in g.nodes(data=True) if a.get("fiscal_year")})
+    files = sorted({a["file"] for _, a in g.nodes(data=True) if a.get("file")})
+    head = f"{title}（{'、'.join(map(str, years))}年）" if years else title
+    sub = "部门 → 项目 → 政策与资金来源；节点大小与标注金额均为万元；绩效指标与科目见 HTML 版（点击展开）"
+    names = [f.rsplit("/", 1)[-1] for f in files]
+    notes = ["数据来源：" + "、".join(names[:4]) + (f" 等 {len(names)} 份" if len(names) > 4 else "")]
+    label_w = LABEL_PX * scale
+    width = max((max(xs) - min(xs)) * scale + label_w + 80, text_size(head, 15)[0] + 40, text_size(sub, 9.5)[0] + 40)
+    notes = [wrap(n, width - 32, 8.5) for n in notes]
+    top = 60 + 40
+    height = top + (max(ys) - min(ys)) * scale + 40 + footer_height(notes)
+    c = Canvas(width, height)
+    title_block(c, head, sub)
+    x = 16.0
+    for kind, (colour, _, text) in STYLE.items():
+        if kind in FOLDED or not any(g.nodes[v]["kind"] == kind for v in keep):
             continue
-        sizes = [120 + 30 * ((g.nodes[v].get("amount_wan") or 0) ** 0.5) for v in nodes]
-        nx.draw_networkx_nodes(simple, pos, nodelist=nodes, node_color=color, node_size=sizes, ax=ax, label=text,
-                               edgecolors=["#d62728" if v in centres else "#333333" for v in nodes],
-                               linewidths=[2.5 if v in centres else 0.5 for v in nodes])
-    labels = {v: (a["label"] if len(a["label"]) <= 14 else a["label"][:13] + "…") for v, a in g.nodes(data=True)}
-    nx.draw_networkx_labels(simple, pos, labels=labels, font_size=7 if n > 60 else 9, ax=ax,
-                            font_family=plt.rcParams["font.sans-serif"])
-    if simple.number_of_edges() <= 80:
-        edge_labels = {}
-        for u, v, d in g.edges(data=True):
-            if d.get("amount_wan") is not None:
-                edge_labels[(u, v)] = f"{d['amount_wan']:,.2f}万元"
-            elif d.get("amount_yuan") is not None:
-                edge_labels[(u, v)] = f"{d['amount_yuan']:,.0f}元"
-        nx.draw_networkx_edge_labels(simple, pos, edge_labels=edge_labels, font_size=6, ax=ax,
-                                     font_family=plt.rcParams["font.sans-serif"])
-    ax.set_title(title, fontsize=14)
-    ax.legend(loc="upper left", fontsize=8, markerscale=0.5, frameon=True)
-    ax.axis("off")
-    out = _save(fig, output)
-    plt.close(fig)
-    return out
+        c.ax.add_patch(c.plt.Rectangle((x, top - 30), 10, 10, color=colour, lw=0))
+        c.text(x + 14, top - 25, text, 9, va="center")
+        x += 14 + text_size(text, 9)[0] + 16
 
+    def at(v):
+        return 30 + (pos[v][0] - min(xs)) * scale, top + 10 + (pos[v][1] - min(ys)) * scale
 
-def department_chart(doc: BudgetDocument, output: Path) -> Path:
-    """Spending by functional class (sunburst: 类 inner ring, 款 outer) and the projects' funding mix."""
-    plt, _ = _pyplot()
-    import matplotlib
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 7), gridspec_kw={"width_ratios": [1.1, 1]})
-    rows = [r for r in doc.functional_spending if r.total]
-    classes = [r for r in rows if len(r.code) == 3]
-    palette = matplotlib.colormaps["tab20"]
-    inner_vals, inner_labels, inner_colors, outer_vals, outer_labels, outer_colors = [], [], [], [], [], []
-    grand = sum(float(c.total) for c in classes) or 1.0
-    for i, c in enumerate(classes):
-        color = palette(i * 2 % 20)
-        inner_vals.append(float(c.total))
-        inner_labels.append(f"{c.name}\n{float(c.total):,.2f}" if float(c.total) / grand >= 0.04 else "")
-        inner_colors.append(color)
-        subs = [r for r in rows if len(r.code) == 5 and r.code.startswith(c.code)]
-        rest = float(c.total) - sum(float(s.total) for s in subs)
-        for s in subs:
-            outer_vals.append(float(s.total))
-            outer_labels.append(s.name if float(s.total) / grand >= 0.03 else "")
-            outer_colors.append(palette((i * 2 + 1) % 20))
-        if rest > 0.005:
-            outer_vals.append(rest)
-            outer_labels.append("")
-            outer_colors.append("#eeeeee")
-    if inner_vals:
-        left.pie(inner_vals, radius=0.65, labels=inner_labels, labeldistance=0.35, colors=inner_colors,
-                 wedgeprops={"width": 0.65, "edgecolor": "white"}, textprops={"fontsize": 8}, startangle=90,
-                 counterclock=False)
-        left.pie(outer_vals, radius=1.0, labels=outer_labels, labeldistance=1.05, colors=outer_colors,
-                 wedgeprops={"width": 0.35, "edgecolor": "white"}, textprops={"fontsize": 7}, startangle=90,
-                 counterclock=False)
-    left.set_title(f"支出功能分类（万元）合计 {sum(inner_vals):,.2f}", fontsize=12)
-    left.axis("equal")
-
-    sources = {"中央财政资金": 0.0, "省级财政资金": 0.0, "市县（区）财政资金": 0.0, "单位自筹": 0.0, "其他资金": 0.0,
-               "上年结转": 0.0, "未分来源": 0.0}
-    for p in doc.projects:
-        if p.carryover:
-            sources["上年结转"] += float(p.amount_wan or 0)
-            continue
-        f = p.funding
-        if f is None or f.total is None:
-            sources["未分来源"] += float(p.amount_wan or 0)
-            continue
-        split = 0.0
-        for key, name in (("central", "中央财政资金"), ("provincial", "省级财政资金"), ("local", "市县（区）财政资金"),
-                          ("self_raised", "单位自筹"), ("other", "其他资金")):
-            value = float(getattr(f, key) or 0) / 10000
-            sources[name] += value
-            split += value
-        sources["未分来源"] += max(0.0, float(f.total) / 10000 - split)
-    names = [k for k, v in sources.items() if v > 0.0049]
-    values = [sources[k] for k in names]
-    bars = right.barh(names[::-1], values[::-1], color="#ff7f0e")
-    for bar, value in zip(bars, values[::-1]):
-        right.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}", va="center", fontsize=9)
-    right.set_title(f"项目资金来源（万元）{len(doc.projects)} 个项目", fontsize=12)
-    right.set_xlabel("万元")
-    right.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(f"{doc.department.name} {doc.department.fiscal_year or ''} 年度预算", fontsize=15)
-    out = _save(fig, output)
-    plt.close(fig)
-    return out
+    shown = set(keep)
+    for u, v in {(u, v) for u, v in g.edges() if u in shown and v in shown}:
+        (x0, y0), (x1, y1) = at(u), at(v)
+        c.ax.plot([x0, x1], [y0, y1], color="#c8c8c8", lw=0.6, zorder=0)
+    amounts = [g.nodes[v]["_wan"] or 0 for v in keep]
+    top_amount = max(amounts, default=0.0)
+    for v in keep:
+        a = g.nodes[v]
+        colour = STYLE.get(a["kind"], ("#999999",))[0]
+        size = _node_size(a["_wan"], top_amount) * scale
+        x0, y0 = at(v)
+        c.ax.add_patch(c.plt.Circle((x0, y0), size / 2, fc=colour, ec="#d62728" if v in centres else "#333333",
+                                    lw=2 if v in centres else 0.4, zorder=2))
+        label = "\n".join(wrap(part, label_w - size / 2 - 4, 8.5) for part in _full_label(a).split("\n"))
+        c.text(x0 + size / 2 + 4, y0, label, 8.5, va="center",
+               linespacing=1.2, color=MUTED if a["kind"] == "funding" else "#222222", zorder=3)
+    footer(c, notes)
+    return c

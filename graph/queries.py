@@ -18,12 +18,15 @@ class NotFound(LookupError):
 
 
 def policy_report(documents: list[BudgetDocument], text: str) -> dict:
-    """The policy (number, title, issuer), the projects citing it with department and amount, and the total."""
+    """The policy (number, title, issuer, type, year), the projects resting on it (立项依据) with department and
+    amount and their total, and the projects that cite it elsewhere (保证项目实施的制度、措施 …: ``cited_in``)."""
     number = document_number(text)
     wanted = Ref("policy", number or f"《{text.strip('《》')}》")
     known: dict[Ref, dict] = {}
     labels: dict[Ref, str] = {}
-    projects, seen, printed = [], set(), set()
+    found: dict[str, list] = {"cites": [], "mentions": []}
+    seen: set = set()
+    printed = set()
     for fact in facts(documents):
         if isinstance(fact, Entity):
             if fact.ref.kind in ("project", "policy"):
@@ -32,23 +35,27 @@ def policy_report(documents: list[BudgetDocument], text: str) -> dict:
                 for k, v in fact.attrs.items():
                     if attrs.get(k) is None:
                         attrs[k] = v
-        elif fact.relation == "cites" and fact.object == wanted and fact.subject not in seen:
-            seen.add(fact.subject)
+        elif fact.relation in found and fact.object == wanted and (fact.relation, fact.subject) not in seen:
+            seen.add((fact.relation, fact.subject))
             printed.add(fact.attrs["as_printed"])
             p = known[fact.subject]
-            projects.append({"name": labels[fact.subject], "department": p["department"],
-                             "fiscal_year": p["fiscal_year"],
-                             "amount_wan": float(p["amount_wan"]) if p["amount_wan"] is not None else None,
-                             "carryover": p["carryover"], "source": _source(fact.attrs)})
-    if not projects:
+            found[fact.relation].append({
+                "name": labels[fact.subject], "department": p["department"], "fiscal_year": p["fiscal_year"],
+                "amount_wan": float(p["amount_wan"]) if p["amount_wan"] is not None else None,
+                "carryover": p["carryover"], "source": _source(fact.attrs)})
+    projects, cited_in = found["cites"], found["mentions"]
+    if not projects and not cited_in:
         raise NotFound(f"no project cites {text!r}" + (f" (read as {number})" if number else "")
                        + "; try `kg search` with a part of the number or title")
-    projects.sort(key=lambda p: (-(p["amount_wan"] or 0), p["department"], p["name"]))
+    for rows in (projects, cited_in):
+        rows.sort(key=lambda p: (-(p["amount_wan"] or 0), p["department"], p["name"]))
     total = round(sum(p["amount_wan"] or 0 for p in projects), 2)
     policy = known[wanted]
     return {"doc_number": number, "title": policy["title"], "issuer": policy["issuer"],
+            "document_type": policy["document_type"], "document_year": policy["document_year"],
+            "issuing_body": policy["issuing_body"],
             "as_printed": sorted(printed), "projects": projects, "total_wan": total,
-            "departments": sorted({p["department"] for p in projects})}
+            "departments": sorted({p["department"] for p in projects}), "cited_in": cited_in}
 
 
 def resolve(g: nx.MultiDiGraph, name: str, kind: Optional[str] = None) -> str:

@@ -37,6 +37,7 @@ STYLE = {
 
 DEFAULT_DEPTH = {"policy": 2, "department": 1, "project": 1, "search": 1}
 VIEW_KINDS = {"policy": {"policy", "project", "department", "funding"}}
+PROJECT_DETAIL = ("policy", "funding", "indicator")
 """A policy picture answers “which projects in which departments, and how much”: indicators would drown it."""
 
 _HERE = Path(__file__).resolve().parent
@@ -88,6 +89,9 @@ def select(g: nx.MultiDiGraph, *, policy: Optional[str] = None, department: Opti
     keep: set[str] = set()
     for c in centres:
         keep |= set(neighbourhood(g, c, d, VIEW_KINDS.get(kind)).nodes)
+    # every project drawn brings what it rests on, is paid from and promises (indicators stay folded)
+    for v in [v for v in keep if g.nodes[v]["kind"] == "project"]:
+        keep |= {u for u in nx.all_neighbors(g, v) if g.nodes[u]["kind"] in PROJECT_DETAIL}
     return g.subgraph(keep).copy(), centres, title
 
 
@@ -115,69 +119,130 @@ def search_hits_to_nodes(g: nx.MultiDiGraph, hits) -> list[str]:
 # ---------------------------------------------------------------- layout and elements
 
 
-RINGS = (("department",), ("project", "policy"), ("funding", "unit"), ("functional", "economic"), ("indicator",),
-         ("document",))
-"""Ring order around one centre: money first, then classifications, then what was promised."""
+LAYERS = {"department": 0, "unit": 0, "project": 1, "policy": 2, "funding": 2}
+"""Columns left to right: who spends, on what (projects are the unit), resting on which policy / paid from where."""
+FOLDED = ("indicator", "functional", "economic", "document")
+"""Details kept behind a click (HTML) and left out of print pictures: they would drown the projects."""
+COLUMN_GAP = 420.0
+DETAIL_X = 4 * COLUMN_GAP
+"""Where a clicked node's folded details are stacked: right of every column, so they meet no other label."""
+LABEL_PX = 220.0
+"""Widest a node label runs (px) before it wraps; the column gap leaves room for it."""
+FONT_PX = 12.0
+
+
+def _label_lines(text: str) -> int:
+    """Lines a label wraps into at ``LABEL_PX`` (CJK ~1 em, Latin/digits ~0.6 em)."""
+    return sum(max(1, math.ceil(sum(FONT_PX if ord(ch) > 0x2E80 else FONT_PX * 0.6 for ch in line) / LABEL_PX))
+               for line in text.split("\n"))
+
+
+def _wan(attrs: dict) -> Optional[float]:
+    """The one money unit of a picture: 万元 (元 amounts of funding blocks divided by 10,000)."""
+    if attrs.get("amount_wan") is not None:
+        return float(attrs["amount_wan"])
+    if attrs.get("amount_yuan") is not None:
+        return float(attrs["amount_yuan"]) / 10000
+    return None
 
 
 def layout(g: nx.MultiDiGraph, centres: Optional[list[str]] = None) -> dict[str, tuple[float, float]]:
-    """Positions computed once in Python: the page never runs a physics simulation, so thousands of nodes do not stall.
+    """Positions computed once in Python, in columns by kind, every node given the height its wrapped label
+    needs, so no two labels overlap (the page never runs a physics simulation either).
 
-    A star around one centre (a department with a hundred rows) is drawn as rings by kind; other graphs by force."""
-    n = g.number_of_nodes()
-    if n == 0:
-        return {}
-    simple = nx.Graph(g.to_undirected())
-    scale = 120 * math.sqrt(n) + 200
-    if centres and len(centres) == 1 and simple.degree(centres[0]) > 30:
-        centre = centres[0]
-        shells = [[centre]]
-        for kinds in RINGS:
-            ring = sorted(v for v, a in g.nodes(data=True) if a["kind"] in kinds and v != centre)
-            if ring:
-                shells.append(ring)
-        pos = nx.shell_layout(simple, nlist=shells)
-    elif n <= 1500:
-        pos = nx.spring_layout(simple, seed=7, iterations=60 if n <= 400 else 30, k=1.6 / math.sqrt(n))
+    Projects are ordered by department and amount; policies and funding sources sit level with the
+    projects they serve (their mean height), pushed apart where they would collide. Folded details
+    (indicators, codes, documents) are placed by the page when a node is opened."""
+    centres = set(centres or [])
+    visible = [v for v, a in g.nodes(data=True) if a["kind"] not in FOLDED or v in centres]
+    amounts = {v: _node_amount(g, v, g.nodes[v]) or 0.0 for v in visible}
+    layer = {v: LAYERS.get(g.nodes[v]["kind"], 3) for v in visible}
+    top = max(amounts.values(), default=0.0)
+    pos: dict[str, tuple[float, float]] = {}
+
+    def height(v: str) -> float:
+        return max(_node_size(amounts[v], top), _label_lines(_full_label(g.nodes[v])) * FONT_PX * 1.3) + 14
+
+    def stack(nodes: list[str], x: float, wanted: Optional[dict[str, float]] = None) -> None:
+        y_free = 0.0
+        for v in nodes:
+            h = height(v)
+            y = max(y_free, (wanted or {}).get(v, y_free + h / 2) - h / 2)
+            pos[v] = (x, round(y + h / 2, 1))
+            y_free = y + h
+
+    left = sorted((v for v in visible if layer[v] == 0), key=lambda v: (-amounts[v], g.nodes[v]["label"]))
+    stack(left, 0.0)
+    rank = {v: i for i, v in enumerate(left)}
+
+    def owner(v: str) -> int:
+        parents = [u for u in g.predecessors(v) if u in rank]
+        return min((rank[u] for u in parents), default=len(rank))
+
+    middle = sorted((v for v in visible if layer[v] == 1), key=lambda v: (owner(v), -amounts[v], g.nodes[v]["label"]))
+    if left and middle:  # centre the departments on their projects
+        stack(middle, COLUMN_GAP)
+        wanted = {}
+        for d in left:
+            ys = [pos[p][1] for p in g.successors(d) if p in pos and layer.get(p) == 1]
+            if ys:
+                wanted[d] = sum(ys) / len(ys)
+        stack(left, 0.0, wanted)
     else:
-        kinds = sorted({a["kind"] for _, a in g.nodes(data=True)}, key=list(STYLE).index)
-        shells = [[v for v, a in sorted(g.nodes(data=True)) if a["kind"] == k] for k in kinds]
-        pos = nx.shell_layout(simple, nlist=shells)
-    return {v: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for v, (x, y) in pos.items()}
+        stack(middle, COLUMN_GAP)
+    for col in (2, 3):
+        nodes = [v for v in visible if layer[v] == col]
+        wanted = {}
+        for v in nodes:
+            ys = [pos[u][1] for u in nx.all_neighbors(g, v) if u in pos]
+            wanted[v] = sum(ys) / len(ys) if ys else 0.0
+        stack(sorted(nodes, key=lambda v: (wanted[v], g.nodes[v]["label"])), col * COLUMN_GAP, wanted)
+    return pos
 
 
-def _amount_text(attrs: dict) -> str:
-    if attrs.get("amount_wan") is not None:
-        return f"{attrs['amount_wan']:,.2f} 万元"
-    if attrs.get("amount_yuan") is not None:
-        return f"{attrs['amount_yuan']:,.0f} 元"
-    return ""
+def _node_size(amount: Optional[float], top: float = 0.0) -> float:
+    return 22.0 if not amount or not top else 22 + 40 * math.sqrt(amount / top)
+
+
+def _full_label(a: dict) -> str:
+    """The label a node shows: its full name (wrapped by the page, never cut) and its amount in 万元."""
+    amount = a.get("_wan")
+    return a["label"] + (f"\n{amount:,.2f} 万元" if amount else "")
 
 
 def _node_amount(g: nx.MultiDiGraph, v: str, a: dict) -> Optional[float]:
     """万元 a node stands for: its own amount, or what its projects carry (policies, departments)."""
     if a.get("amount_wan") is not None:
-        return a["amount_wan"]
+        return float(a["amount_wan"])
     if a["kind"] == "policy":
-        return sum(g.nodes[u].get("amount_wan") or 0 for u, _, d in g.in_edges(v, data=True)
+        return sum(float(g.nodes[u].get("amount_wan") or 0) for u, _, d in g.in_edges(v, data=True)
                    if d.get("relation") == "cites") or None
     if a["kind"] == "department":
-        return sum(d.get("amount_wan") or 0 for _, _, d in g.out_edges(v, data=True)
+        return sum(float(d.get("amount_wan") or 0) for _, _, d in g.out_edges(v, data=True)
                    if d.get("relation") == "has_project") or None
+    if a["kind"] == "funding":
+        return sum(_wan(d) or 0 for _, _, d in g.in_edges(v, data=True) if d.get("relation") == "funded_by") or None
     return None
 
 
+def with_amounts(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose nodes carry ``_wan``, the 万元 each stands for (labels and sizes use it)."""
+    h = g.copy()
+    for v, a in h.nodes(data=True):
+        a["_wan"] = _node_amount(g, v, a)
+    return h
+
+
 def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
+    g = with_amounts(g)
     pos = layout(g, centres)
-    amounts = {v: _node_amount(g, v, a) for v, a in g.nodes(data=True)}
-    top = max([x for x in amounts.values() if x] or [1])
+    top = max([a["_wan"] or 0 for _, a in g.nodes(data=True)] or [1]) or 1
     ids = {v: f"n{i}" for i, v in enumerate(sorted(g.nodes))}
     out: list[dict] = []
     for v in sorted(g.nodes):
         a = g.nodes[v]
         color, shape, _ = STYLE.get(a["kind"], ("#999999", "ellipse", a["kind"]))
-        amount = amounts[v]
-        size = 22 + (46 * math.sqrt(amount / top) if amount else 0)
+        amount = a["_wan"]
         lines = [a["label"], STYLE.get(a["kind"], ("", "", a["kind"]))[2]]
         if amount:
             lines.append(f"金额 {amount:,.2f} 万元")
@@ -187,21 +252,26 @@ def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
                 lines.append(f"{name} {a[key]}")
         if a.get("file"):
             lines.append(format_place(a["file"], a.get("line"), a.get("page")))
-        label = a["label"] if len(a["label"]) <= 18 else a["label"][:17] + "…"
-        x, y = pos.get(v, (0.0, 0.0))
-        out.append({"group": "nodes", "data": {"id": ids[v], "key": v, "label": label, "kind": a["kind"],
-                                               "color": color, "shape": shape, "size": round(size, 1),
+        folded = a["kind"] in FOLDED and v not in centres
+        owners = [ids[u] for u in nx.all_neighbors(g, v) if g.nodes[u]["kind"] not in FOLDED] if folded else []
+        x, y = pos.get(v, (DETAIL_X, 0.0))
+        out.append({"group": "nodes", "data": {"id": ids[v], "key": v, "label": _full_label(a), "kind": a["kind"],
+                                               "color": color, "shape": shape,
+                                               "size": round(_node_size(amount, top), 1),
                                                "tooltip": "\n".join(str(x) for x in lines),
-                                               "centre": v in centres},
-                    "position": {"x": x, "y": y}})
+                                               "centre": v in centres, "folded": folded,
+                                               "owners": sorted(set(owners))},
+                    "position": {"x": x, "y": y}, "classes": "folded" if folded else ""})
     for i, (u, v, d) in enumerate(sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", "")))):
-        text = _amount_text(d)
-        tip = [d.get("relation", ""), text]
+        amount = _wan(d)
+        tip = [d.get("relation", ""), f"{amount:,.2f} 万元" if amount is not None else ""]
         if d.get("file"):
             tip.append(format_place(d["file"], d.get("line"), d.get("page")))
+        hidden = any(g.nodes[x]["kind"] in FOLDED and x not in centres for x in (u, v))
         out.append({"group": "edges", "data": {"id": f"e{i}", "source": ids[u], "target": ids[v],
-                                               "relation": d.get("relation", ""), "elabel": text,
-                                               "tooltip": "\n".join(t for t in tip if t)}})
+                                               "relation": d.get("relation", ""),
+                                               "tooltip": "\n".join(t for t in tip if t)},
+                    "classes": "folded" if hidden else ""})
     return out
 
 
@@ -212,7 +282,10 @@ def _json_for_script(data) -> str:
 
 
 def render_html(g: nx.MultiDiGraph, centres: list[str], title: str) -> str:
-    data = {"title": title, "elements": elements(g, centres),
+    from .charts.page import link_base
+
+    data = {"title": title, "elements": elements(g, centres), "detail_x": DETAIL_X, "label_px": LABEL_PX,
+            "link_base": link_base(),
             "legend": [{"kind": k, "color": c, "shape": s, "text": t} for k, (c, s, t) in STYLE.items()
                        if any(a["kind"] == k for _, a in g.nodes(data=True))]}
     values = {"__TITLE__": html.escape(title), "__DATA__": _json_for_script(data),

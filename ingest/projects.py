@@ -61,6 +61,8 @@ class TargetTable:
     goals: Optional[str] = None
     basis_text: Optional[str] = None
     legal_bases: list[LegalBasis] = field(default_factory=list)
+    citations: list[LegalBasis] = field(default_factory=list)
+    """Policies cited in 保证项目实施的制度、措施 (not the legal basis)."""
     indicators: list[Indicator] = field(default_factory=list)
 
     @property
@@ -190,5 +192,6 @@ def project_from(name: str, amount: Optional[Decimal], carryover: bool, source: 
         project_code=t.project_code, category=t.category, implementing_unit=t.implementing_unit,
         funding=t.funding, overview=t.overview, goals=t.goals, basis_text=t.basis_text,
         legal_bases=tuple(t.legal_bases), indicators=tuple(t.indicators), source=source,
+        citations=tuple(c for c in t.citations if c.key not in {b.key for b in t.legal_bases}),
         target_source=Provenance(file=t.file, line=t.line),
     )

@@ -18,12 +18,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
-from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, UsageError
+from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, QueryLimitError, UsageError
 from kg.store import Store
 
 if TYPE_CHECKING:
+    from kg.graph.charts import Chart
     import networkx as nx
 
     from kg.checks import Finding
@@ -40,7 +41,7 @@ calls search from several threads at once, so searches take turns (each is a few
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
 
-EXPORT_FORMATS = ("json", "csv", "turtle", "ntriples", "jsonld", "graphml", "gexf")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 PICTURE_FORMATS = ("html", "png", "svg")
 
 
@@ -77,37 +78,79 @@ class Picture:
                 "notes": self.notes}
 
 
+def _guarded(rows: Iterator) -> Iterator:
+    """Rows of a streamed answer; a limit reached meanwhile (time, memory) becomes QueryLimitError."""
+    from kg.graph import sparql as sp
+
+    try:
+        yield from rows
+    except sp.QueryLimitExceeded as exc:
+        raise QueryLimitError(str(exc)) from None
+    except sp.SparqlError as exc:
+        raise BadQueryError(str(exc)) from None
+
+
 class SparqlResult:
-    """A SPARQL answer: SELECT solutions, an ASK boolean or CONSTRUCT/DESCRIBE triples.
+    """A bounded SPARQL answer as it streams in: SELECT solutions, an ASK boolean or CONSTRUCT/DESCRIBE triples.
 
-    Wraps the Oxigraph result, which can be read once: call one of the methods once."""
+    Rows arrive from the query's child process while they are read, so read it once: call one of
+    the writers once. ``truncated`` says (after reading) that the row cap cut the answer."""
 
-    def __init__(self, raw):
-        self.raw = raw
+    def __init__(self, answer):
+        self.answer = answer
 
     @property
     def kind(self) -> str:
         """``solutions``, ``boolean`` or ``triples``."""
-        name = type(self.raw).__name__
-        return {"QuerySolutions": "solutions", "QueryBoolean": "boolean"}.get(name, "triples")
+        return self.answer.kind
+
+    @property
+    def truncated(self) -> bool:
+        return self.answer.truncated
+
+    def iter_json(self) -> Iterator[bytes]:
+        """SPARQL 1.1 Query Results JSON row by row; compacted JSON-LD for triples."""
+        return _guarded(self._json())
+
+    def _json(self) -> Iterator[bytes]:
+        from kg.graph import sparql as sp
+
+        if self.kind == "triples":
+            from kg.graph.jsonld import dumps
+
+            yield dumps(sp.triples_of(self.answer))
+            return
+        for chunk in sp.json_results(self.answer):
+            yield chunk.encode("utf-8")
+
+    def iter_csv(self) -> Iterator[bytes]:
+        """SPARQL 1.1 Query Results CSV row by row; N-Triples for triples."""
+        return _guarded(self._csv())
+
+    def _csv(self) -> Iterator[bytes]:
+        from kg.graph import sparql as sp
+
+        if self.kind == "triples":
+            from kg.graph.rdf import serialize_rdf
+
+            yield serialize_rdf(sp.triples_of(self.answer), "ntriples")
+            return
+        for chunk in sp.csv_results(self.answer):
+            yield chunk.encode("utf-8")
 
     def to_json(self) -> bytes:
-        """SPARQL 1.1 Query Results JSON (N-Triples for triples)."""
-        from kg.graph import sparql as sp
+        return b"".join(self.iter_json())
 
-        return sp.to_json(self.raw)
+
 
     def to_csv(self) -> bytes:
-        """SPARQL 1.1 Query Results CSV (N-Triples for triples)."""
-        from kg.graph import sparql as sp
-
-        return sp.to_csv(self.raw)
+        return b"".join(self.iter_csv())
 
     def table(self) -> tuple[list[str], list[list[Optional[str]]]]:
         """Header and rows of plain values, IRIs shortened with the known prefixes."""
         from kg.graph import sparql as sp
 
-        return sp.rows(self.raw)
+        return list(self.answer.variables), list(_guarded(sp.short_rows(self.answer)))
 
 
 class BudgetKG:
@@ -265,7 +308,7 @@ class BudgetKG:
         return [DocumentCheck(d.source, check(d)) for d in self._require_documents()]
 
     def export(self, format: str, output: Union[str, Path]) -> list[Path]:
-        """Write the store as JSON, CSV (one file per table), RDF or a graph file; returns the files written."""
+        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file; returns the files written."""
         if format not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
@@ -350,17 +393,31 @@ class BudgetKG:
                              "see `kg queries`")
         return found
 
-    def sparql(self, query: Optional[str] = None, name: Optional[str] = None) -> SparqlResult:
-        """Run a read-only SPARQL query (text, or a bundled query by ``name``) over the RDF export."""
+    def sparql(self, query: Optional[str] = None, name: Optional[str] = None, *, timeout: float = 30.0,
+               max_rows: int = 10_000, max_memory_mb: int = 1024) -> SparqlResult:
+        """Run a read-only SPARQL query (text, or a bundled query by ``name``) over the RDF export.
+
+        Bounded: the query runs in a child process stopped after ``timeout`` seconds or beyond
+        ``max_memory_mb``, and at most ``max_rows`` rows come back (QueryLimitError otherwise);
+        SERVICE and updates are refused (BadQueryError)."""
         from kg.graph import sparql as sp
 
         if (query is None) == (name is None):
             raise UsageError("give a query or the name of a bundled query (one of them)")
+        if timeout <= 0 or max_rows < 1 or max_memory_mb < 64:
+            raise UsageError("the time limit must be > 0 s, the row cap >= 1 and the memory budget >= 64 MB")
         if name is not None:
             query = self.bundled_query(name).text
-        ox = self.oxigraph()
+        if not Store(self.home).manifest():
+            raise EmptyStoreError()
         try:
-            return SparqlResult(sp.run(ox, query))
+            sp.check(query)
+            with self._lock:
+                self._fresh()
+                path = sp.store_path(Store(self.home))
+            return SparqlResult(sp.execute(path, query, sp.Limits(timeout, max_rows, max_memory_mb)))
+        except sp.QueryLimitExceeded as exc:
+            raise QueryLimitError(str(exc)) from None
         except sp.SparqlError as exc:
             raise BadQueryError(str(exc)) from None
 
@@ -415,25 +472,53 @@ class BudgetKG:
             path = draw_graph(sub, centres, title, output)
         return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
 
-    def chart_document(self, department: str, year: Optional[int] = None) -> "BudgetDocument":
-        """The document a department chart is drawn from: exact name first, else a part of it; the latest year."""
-        docs = [d for d in self.documents()
-                if department in d.department.name and (year is None or d.department.fiscal_year == year)]
+    def chart_data(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
+                   policy: Optional[str] = None, year: Optional[int] = None) -> "Chart":
+        """The figures of one chart (``kg.graph.charts.Chart``: ``.html()`` for the offline page, ``.static(fmt)``
+        for print): sankey / treemap for a department or a county, policy for a policy, top-policies for a county."""
+        from kg.graph.charts import KINDS, chart
+        from kg.graph.flows import SelectionError
+
+        if kind not in KINDS:
+            raise UsageError(f"unknown chart kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if department and county:
+            raise UsageError("choose --department or --county, not both")
+        if kind == "policy" and not policy:
+            raise UsageError("a policy chart needs --policy (a document number in any bracket style, or a title)")
+        if kind != "policy" and not (department or county):
+            raise UsageError(f"a {kind} chart needs --department or --county")
+        docs = self.documents()
         if not docs:
-            raise NotFoundError(f"no department matching {department!r}{' in ' + str(year) if year else ''}",
-                                "see `kg stats` or `kg search`")
-        exact = [d for d in docs if d.department.name == department] or docs
-        return sorted(exact, key=lambda d: d.department.fiscal_year or 0)[-1]
+            raise EmptyStoreError()
+        try:
+            return chart(kind, docs, department=department, county=county, policy=policy, year=year)
+        except SelectionError as exc:
+            raise NotFoundError(str(exc)) from None
 
-    def chart(self, department: str, year: Optional[int] = None,
-              output: Union[str, Path] = "department-chart.svg", on_note: Optional[Callable[[str], None]] = None) -> Picture:
-        """A department's spending by functional class (sunburst) and its projects' funding mix (.svg or .png)."""
-        from kg.graph.pictures import department_chart, font_warning
+    def chart(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
+              policy: Optional[str] = None, year: Optional[int] = None, format: Optional[str] = None,
+              output: Union[str, Path, None] = None, link_base: Optional[str] = None,
+              on_note: Optional[Callable[[str], None]] = None) -> Picture:
+        """Write a chart: HTML (offline, interactive; clicks open ``<link_base>/node/<id>`` in `kg serve`) or SVG/PNG
+        for print. The format is ``format``, else the output's suffix, else html."""
+        suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+        fmt = format or (suffix if suffix in PICTURE_FORMATS else "html")
+        if fmt not in PICTURE_FORMATS:
+            raise UsageError(f"unknown picture format {fmt!r}; choose one of {', '.join(PICTURE_FORMATS)}")
+        figures = self.chart_data(kind, department=department, county=county, policy=policy, year=year)
+        path = Path(output) if output else Path(f"kg-{kind}.{fmt}")
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_suffix(f".{fmt}")
+        notes: list[str] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "html":
+            path.write_text(figures.html(link_base), encoding="utf-8")
+        else:
+            from kg.graph.pictures import font_warning
 
-        doc = self.chart_document(department, year)
-        notes = _notes(font_warning(), on_note)
-        path = department_chart(doc, Path(output))
-        return Picture(path, f"{doc.department.name} {doc.department.fiscal_year}", notes=notes)
+            notes += _notes(font_warning(), on_note)
+            path.write_bytes(figures.static(fmt))
+        return Picture(path, figures.title, notes=notes)
 
     # ------------------------------------------------------------ nodes for the web app
 

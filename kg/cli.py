@@ -178,6 +178,7 @@ def stats(as_json: bool = typer.Option(False, "--json")):
 class ExportFormat(str, Enum):
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
     turtle = "turtle"
     ntriples = "ntriples"
     jsonld = "jsonld"
@@ -188,7 +189,7 @@ class ExportFormat(str, Enum):
 @command()
 def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f"),
            output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem).")):
-    """Write the store as JSON, CSV (one file per table), RDF or a graph file."""
+    """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file."""
     for path in _kg().export(format.value, output):
         err.print(f"wrote {path}")
 
@@ -245,25 +246,31 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
            file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a .rq file."),
            name: Optional[str] = typer.Option(None, "--query", "-q",
                                               help="Run a bundled query by name or letter (see `kg queries`)."),
-           as_json: bool = typer.Option(False, "--json", help="SPARQL 1.1 Query Results JSON."),
-           as_csv: bool = typer.Option(False, "--csv", help="SPARQL 1.1 Query Results CSV.")):
-    """Run a read-only SPARQL query over the RDF export (Oxigraph). Prefixes bkg: skos: eli: qb: prov: org: are predefined."""
+           as_json: bool = typer.Option(False, "--json", help="SPARQL 1.1 Query Results JSON; JSON-LD for CONSTRUCT/DESCRIBE."),
+           as_csv: bool = typer.Option(False, "--csv", help="SPARQL 1.1 Query Results CSV; N-Triples for CONSTRUCT/DESCRIBE."),
+           timeout: float = typer.Option(30.0, "--timeout", help="Stop the query after this many seconds."),
+           limit: int = typer.Option(10_000, "--limit", help="Return at most this many rows (or triples)."),
+           memory: int = typer.Option(1024, "--memory", help="Memory the query may use, in MB.")):
+    """Run a read-only SPARQL query over the RDF export (Oxigraph), bounded in time, rows and memory.
+
+    Prefixes bkg: skos: eli: qb: prov: org: are predefined. Updates and SERVICE are refused."""
     if sum(x is not None for x in (query, file, name)) != 1:
         fail("give a query, --file Q.rq or --query NAME (one of them)", 2)
     if file is not None:
         if not file.exists():
             fail(f"no such file: {file}", 2)
         query = file.read_text(encoding="utf-8")
-    result = _kg().sparql(query=query, name=name)
-    if as_json:
-        sys.stdout.buffer.write(result.to_json() + b"\n")
-        return
-    if as_csv:
-        sys.stdout.buffer.write(result.to_csv())
-        return
-    header, rows = result.table()
-    _table(header, [[("" if v is None else v) for v in r] for r in rows])
-    err.print(f"{len(rows)} rows")
+    result = _kg().sparql(query=query, name=name, timeout=timeout, max_rows=limit, max_memory_mb=memory)
+    if as_json or as_csv:
+        for chunk in (result.iter_json() if as_json else result.iter_csv()):
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+    else:
+        header, rows = result.table()
+        _table(header, [[("" if v is None else v) for v in r] for r in rows])
+        err.print(f"{len(rows)} rows")
+    if result.truncated:
+        err.print(f"[yellow]warning:[/yellow] stopped at {limit} rows (--limit); the answer is cut")
 
 
 @command()
@@ -279,18 +286,25 @@ def queries(as_json: bool = typer.Option(False, "--json")):
 @command()
 def policy(number: str = typer.Argument(..., help="Document number in any bracket style (or a title)."),
            as_json: bool = typer.Option(False, "--json")):
-    """A policy, the projects that cite it (department, amount) and their total."""
+    """A policy, the projects resting on it (立项依据: department, amount, total) and those citing it elsewhere."""
     report = _kg().policy(number)
     if as_json:
         emit_json(report)
         return
     out.print(f"{report['doc_number'] or ''} 《{report['title'] or ''}》 {report['issuer'] or ''}".strip())
-    _table(("project", "department", "year", "万元", "file:line"),
-           [(p["name"], p["department"], str(p["fiscal_year"] or ""),
-             "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}", p["source"].get("where") or f"{p['source']['file']}:{p['source']['line']}")
-            for p in report["projects"]])
+    if report["projects"]:
+        _table(("project", "department", "year", "万元", "file:line"),
+               [(p["name"], p["department"], str(p["fiscal_year"] or ""),
+                 "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}",
+                 p["source"].get("where") or f"{p['source']['file']}:{p['source']['line']}") for p in report["projects"]])
     out.print(f"total: {report['total_wan']:,.2f} 万元 in {len(report['projects'])} projects, "
-              f"{len(report['departments'])} departments")
+              f"{len(report['departments'])} departments (立项依据, legal basis)")
+    if report["cited_in"]:
+        out.print("cited elsewhere (保证项目实施的制度、措施 …), not the legal basis:")
+        _table(("project", "department", "year", "万元", "file:line"),
+               [(p["name"], p["department"], str(p["fiscal_year"] or ""),
+                 "" if p["amount_wan"] is None else f"{p['amount_wan']:,.2f}",
+                 p["source"].get("where") or f"{p['source']['file']}:{p['source']['line']}") for p in report["cited_in"]])
 
 
 @command()
@@ -381,12 +395,32 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
     err.print(f"wrote {picture.path} ({picture.nodes} nodes, {picture.edges} edges)")
 
 
+class ChartKind(str, Enum):
+    sankey = "sankey"
+    treemap = "treemap"
+    policy = "policy"
+    top_policies = "top-policies"
+
+
 @command()
-def chart(department: str = typer.Option(..., "--department", help="Department name (exact or a part)."),
-          year: Optional[int] = typer.Option(None, "--year"),
-          output: Path = typer.Option(Path("department-chart.svg"), "--output", "-o", help=".svg or .png")):
-    """A department's spending by functional class (sunburst) and its projects' funding mix."""
-    picture = _kg().chart(department, year, output, on_note=_note)
+def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
+                                         help="sankey: where the money goes; treemap: the biggest projects; "
+                                              "policy: a policy's projects; top-policies: policies by money carried."),
+          department: Optional[str] = typer.Option(None, "--department", help="Department name (exact or a part)."),
+          county: Optional[str] = typer.Option(None, "--county", help="Every department of a county, e.g. 泽州县."),
+          policy: Optional[str] = typer.Option(None, "--policy", help="Document number (any brackets) or title."),
+          year: Optional[int] = typer.Option(None, "--year", help="Budget year (default: the latest stored)."),
+          format: Optional[PictureFormat] = typer.Option(None, "--format", "-f",
+                                                         help="html (interactive, offline), svg or png; "
+                                                              "default from the output suffix, else html."),
+          link_base: Optional[str] = typer.Option(None, "--link-base",
+                                                  help="Where clicks in the HTML open nodes (default $KG_SERVE_URL "
+                                                       "or http://127.0.0.1:8000; '' for the same server)."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default kg-KIND.FORMAT).")):
+    """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
+    picture = _kg().chart(kind.value, department=department, county=county, policy=policy, year=year,
+                          format=format.value if format else None, output=output, link_base=link_base,
+                          on_note=_note)
     err.print(f"wrote {picture.path} ({picture.title})")
 
 

@@ -53,11 +53,17 @@ class BadQueryError(KGError):
     code, exit_code, http_status = "bad-query", 2, 400
 
 
+class QueryLimitError(KGError):
+    """A query stopped at its time limit or memory budget; the message says which and what to try."""
+
+    code, exit_code, http_status = "query-limit", 1, 422
+
+
 class UsageError(KGError):
     """Options that do not go together, an unknown format or layout, a missing file."""
 
     code, exit_code, http_status = "usage", 2, 400
 
 
-ERRORS = {cls.code: cls for cls in (NotFoundError, EmptyStoreError, BadQueryError, UsageError)}
+ERRORS = {cls.code: cls for cls in (NotFoundError, EmptyStoreError, BadQueryError, QueryLimitError, UsageError)}
 """Error classes by code."""

@@ -244,6 +244,10 @@ class Funding(Record):
     """单位自筹."""
     other: Optional[Decimal] = None
     """其他资金."""
+    fiscal: Optional[Decimal] = None
+    """财政资金: fiscal money whose government level the document does not say (Hebei: 其中：财政资金)."""
+    printed_unit: str = "元"
+    """Unit the block was printed in: 元, or 万元 (Hebei target tables; the 元 figures are exact conversions)."""
     source: Optional[Provenance] = None
 
 
@@ -273,6 +277,8 @@ class Project(Record):
     basis_text: Optional[str] = None
     """立项依据 as printed."""
     legal_bases: tuple[LegalBasis, ...] = ()
+    citations: tuple[LegalBasis, ...] = ()
+    """Policies cited elsewhere than the 立项依据 (保证项目实施的制度、措施 …): cited in, not the legal basis."""
     indicators: tuple[Indicator, ...] = ()
     source: Provenance
     """Where the project row (or, lacking one, its target table) starts."""

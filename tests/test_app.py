@@ -71,7 +71,7 @@ def test_check_returns_findings_per_document(kg):
 
 def test_sparql_bundled_query_by_name_and_letter(kg):
     names = [q.name for q in kg.queries()]
-    assert "a_projects_citing_policy" in names and len(names) == 8
+    assert "a_projects_citing_policy" in names and len(names) == 14
     assert all(q.description and ("SELECT" in q.text or "ASK" in q.text) for q in kg.queries())
     header, rows = kg.sparql(name="a_projects_citing_policy").table()
     header_b, rows_b = kg.sparql(name="a").table()
@@ -93,14 +93,18 @@ def test_export_writes_the_json_contract(kg, tmp_path):
 def test_viz_and_chart_return_what_they_wrote(kg, tmp_path):
     pic = kg.viz(policy="泽组通字[2022]31号", output=tmp_path / "p.html")
     assert pic.path.exists() and pic.nodes > 1 and pic.edges > 0 and "泽组通字〔2022〕31号" in pic.title
-    chart = kg.chart("组织部", output=tmp_path / "c.svg")
-    assert chart.path.exists() and chart.title == "中国共产党泽州县委员会组织部 2026"
+    chart = kg.chart("sankey", department="组织部", output=tmp_path / "c.svg")
+    assert chart.path.exists() and chart.title == "中国共产党泽州县委员会组织部 2026年 部门预算资金流向"
+    page = kg.chart("treemap", county="泽州县", output=tmp_path / "t.html")
+    assert page.path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") and "泽州县" in page.title
 
 
 @pytest.mark.parametrize("call, error, code, exit_code", [
     (lambda kg: kg.show("没有这个名字的东西"), NotFoundError, "not-found", 1),
     (lambda kg: kg.policy("晋财预〔1999〕1号"), NotFoundError, "not-found", 1),
-    (lambda kg: kg.chart("没有这个部门"), NotFoundError, "not-found", 1),
+    (lambda kg: kg.chart("sankey", department="没有这个部门"), NotFoundError, "not-found", 1),
+    (lambda kg: kg.chart("treemap"), UsageError, "usage", 2),
+    (lambda kg: kg.chart("pie", county="泽州县"), UsageError, "usage", 2),
     (lambda kg: kg.viz(search="没有这个词汇qq"), NotFoundError, "not-found", 1),
     (lambda kg: kg.search(""), BadQueryError, "bad-query", 2),
     (lambda kg: kg.sparql("SELECT WHERE {"), BadQueryError, "bad-query", 2),
@@ -108,7 +112,7 @@ def test_viz_and_chart_return_what_they_wrote(kg, tmp_path):
     (lambda kg: kg.sparql(name="no_such_query"), UsageError, "usage", 2),
     (lambda kg: kg.sparql(), UsageError, "usage", 2),
     (lambda kg: kg.viz(policy="x", department="y"), UsageError, "usage", 2),
-    (lambda kg: kg.export("xlsx", "out.xlsx"), UsageError, "usage", 2),
+    (lambda kg: kg.export("docx", "out.docx"), UsageError, "usage", 2),
     (lambda kg: kg.ingest(["x"], layout="no-such-layout"), UsageError, "usage", 2),
 ])
 def test_errors_carry_codes(kg, call, error, code, exit_code):

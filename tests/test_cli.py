@@ -43,7 +43,8 @@ def test_csv_export_one_file_per_table(use_home, tmp_path):
     result = runner.invoke(app, ["export", "--format", "csv", "--output", str(tmp_path / "csv/")])
     assert result.exit_code == 0
     files = sorted(p.name for p in (tmp_path / "csv").iterdir())
-    assert files == ["kg_functional_spending.csv", "kg_indicators.csv", "kg_legal_bases.csv", "kg_projects.csv"]
+    assert files == ["kg_economic_spending.csv", "kg_functional_spending.csv", "kg_income_by_source.csv",
+                     "kg_indicators.csv", "kg_legal_bases.csv", "kg_projects.csv", "kg_three_public.csv", "kg_totals.csv"]
     raw = (tmp_path / "csv" / "kg_projects.csv").read_text(encoding="utf-8")
     assert raw.startswith("\ufeff")  # Excel reads Chinese UTF-8 only with a BOM
     rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))

@@ -206,6 +206,8 @@ def test_query_e_spending_by_functional_level(ox):
     assert len(got) == 25
     classes = [r for r in got if r["level"] == "类"]
     assert sum(float(r["totalWan"]) for r in classes) == pytest.approx(4575.05)
+    for r in got:  # basic and project parts come from their own data sets and add up to the row (printed rounding: 0.01)
+        assert abs(float(r["basicWan"]) + float(r["projectWan"]) - float(r["totalWan"])) < 0.011, r
 
 
 def test_query_f_funding_mix(ox):
@@ -288,6 +290,20 @@ def test_syntax_error_is_a_message(use_home):
     assert result.exit_code == 2 and "syntax" in result.stderr.lower()
 
 
+def test_policy_command_shows_legal_basis_and_cited_in_apart(use_home):
+    """晋财行〔2018〕11号 is cited in a 保证项目实施的制度、措施 row, never as a 立项依据."""
+    data = json.loads(runner.invoke(app, ["policy", "晋财行[2018]11号", "--json"]).stdout)
+    assert data["projects"] == [] and data["total_wan"] == 0
+    assert [(p["name"], p["department"], p["amount_wan"]) for p in data["cited_in"]] == [
+        ("因公出国（境）经费", "泽州县人民政府办公室", 100.0)]
+    assert data["cited_in"][0]["source"]["line"] == 748
+    assert (data["document_type"], data["document_year"]) == ("通知", 2018)
+    basis = json.loads(runner.invoke(app, ["policy", "泽组通字〔2022〕31号", "--json"]).stdout)
+    assert basis["cited_in"] == [] and (basis["document_type"], basis["document_year"]) == ("办法", 2022)
+    text = runner.invoke(app, ["policy", "晋财行[2018]11号"])
+    assert text.exit_code == 0 and "cited elsewhere" in text.stdout
+
+
 def test_facts_are_the_one_walk_the_graph_projects(use_home):
     """Every relation joins entities the facts name; the graph holds exactly the facts' entities and relations."""
     from kg.graph.facts import KINDS, RELATIONS, Entity, Relation, facts
@@ -306,3 +322,23 @@ def test_facts_are_the_one_walk_the_graph_projects(use_home):
     assert g.number_of_edges() == sum(not r.once for r in relations) + len(once)
     cites = [r for r in relations if r.relation == "cites"]
     assert len(cites) == sum(len(d.legal_bases) for d in docs) and all(r.attrs["file"] and r.attrs["line"] for r in cites)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in QUERIES.glob("*.rq")))
+def test_every_bundled_query_gives_the_same_rows_in_rdflib(ox, turtle, name):
+    """A plain client (rdflib) over the Turtle export answers each competency query as Oxigraph does."""
+    from kg.graph.rdf import PREFIXES
+
+    text = (QUERIES / name).read_text(encoding="utf-8")
+    g = rdflib.Graph().parse(data=turtle, format="turtle")
+    slow = sorted(tuple("" if v is None else str(v) for v in r) for r in g.query(text, initNs=PREFIXES))
+    header, body = rows(run(ox, text))
+    fast = sorted(tuple("" if v is None else v for v in r) for r in body)
+    assert len(slow) == len(fast), name
+
+    def plain(v: str):  # numbers compared as numbers; GROUP_CONCAT lists have no defined order
+        if v.replace(".", "", 1).lstrip("-").isdigit():
+            return round(float(v), 6)
+        return "、".join(sorted(v.split("、")))
+
+    assert sorted(tuple(map(plain, r)) for r in slow) == sorted(tuple(map(plain, r)) for r in fast), name

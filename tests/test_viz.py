@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import quote
 from pathlib import Path
 
 import networkx as nx
@@ -70,7 +71,7 @@ def test_page_renders_offline_without_errors(browser, use_home, tmp_path, kind, 
     assert result.exit_code == 0, result.output
     expected = int(result.stderr.split("(")[1].split(" nodes")[0])
     html = out.read_text(encoding="utf-8")
-    assert "http://" not in html.split("<script>")[0] and 'src="http' not in html and "href=\"http" not in html
+    assert "http://" not in html.split("<script")[0] and 'src="http' not in html and "href=\"http" not in html  # markup loads nothing; the data may name kg serve for clicks
     rendered, errors, network, dialogs = open_page(browser, out, tmp_path / f"{kind}.png")
     assert rendered["nodes"] == expected > 1
     assert errors == [] and network == [] and dialogs == []
@@ -131,3 +132,59 @@ def test_viz_needs_one_selection(use_home):
     assert runner.invoke(app, ["viz", "--policy", "x", "--department", "y"]).exit_code == 2
     missing = runner.invoke(app, ["viz", "--policy", "不存在〔2000〕1号"])
     assert missing.exit_code == 1 and "error:" in missing.stderr
+
+
+def _overlaps(boxes):
+    return [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if min(a[3], b[3]) - max(a[1], b[1]) > 1 and min(a[4], b[4]) - max(a[2], b[2]) > 1]
+
+
+@pytest.mark.parametrize("kind,args", PAGES, ids=[k for k, _ in PAGES])
+def test_graph_page_shows_projects_with_labels_apart_and_details_folded(browser, use_home, tmp_path, kind, args):
+    out = tmp_path / f"{kind}.html"
+    assert runner.invoke(app, ["viz", *args, "--output", str(out)]).exit_code == 0
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(out.as_uri())
+    page.wait_for_selector("body[data-rendered-nodes]", timeout=30_000)
+    g = page.evaluate("window.kgGraph")
+    assert _overlaps(g["boxes"]) == []  # node + label boxes as Cytoscape reports them
+    shown = {key.split(":")[0] for key, *_ in g["boxes"]}
+    hits = {"indicator"} if kind == "search" else set()  # an indicator a search found is a centre, shown
+    assert "project" in shown and not shown & ({"indicator", "functional", "economic", "document"} - hits)
+    assert not any(label.endswith("…") for label in g["labels"])  # names are wrapped, never cut
+    assert not any(" 元" in label for label in g["labels"])  # one money unit: 万元
+    # a click on a project unfolds its indicators next to it; labels still stay apart
+    opened = 0
+    for key in (key for key, *_ in g["boxes"] if key.startswith("project:")):
+        opened = page.evaluate("(k) => window.kgUnfold(k)", key)
+        if opened:
+            break
+    assert opened > 0
+    after = page.evaluate("() => window.kgBoxes()")
+    assert len(after) == len(g["boxes"]) + opened and _overlaps(after) == []
+    # a double click opens the node's page in kg serve
+    page.evaluate("() => { window.__opened = []; window.open = (u) => { window.__opened.push(String(u)); return null; }; }")
+    spot = page.evaluate("(k) => window.kgRendered(k)", key)
+    page.mouse.dblclick(spot["x"], spot["y"])
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__opened") == ["http://127.0.0.1:8000/node/" + quote(key, safe="-_.!~*'()")]
+    page.close()
+
+
+def test_static_graph_labels_apart_and_inside(use_home, tmp_path):
+    from kg.graph.charts.canvas import text_problems
+    from kg.graph.pictures import graph_canvas
+    from kg.graph.viz import select
+    from kg.store import Store
+    from kg.graph.build import build
+
+    g = build(Store(use_home).documents())
+    for sel in ({"department": "中国共产党泽州县委员会组织部"}, {"policy": "泽组通字[2022]31号"}):
+        sub, centres, title = select(g, **sel)
+        c = graph_canvas(sub, centres, title)
+        texts = [t.get_text() for t in c.fig.findobj(lambda a: a.__class__.__name__ == "Text") if t.get_text().strip()]
+        assert text_problems(c.fig) == []
+        assert any("万元" in t for t in texts) and not any(t.endswith("元") and "万元" not in t for t in texts)
+        assert any(t.startswith("数据来源") for t in texts)
+        drawn = " ".join(texts).replace("\n", "")
+        assert "村级组织运转经费" in drawn and "绩效" not in drawn.split("；")[0]

@@ -145,8 +145,8 @@ def _target_table(sheet: Sheet, source: str) -> Optional[TargetTable]:
         total = t.amount_wan * Decimal(10000)
         other_yuan = other * Decimal(10000) if other is not None else None
         fiscal_yuan = fiscal * Decimal(10000) if fiscal is not None else None
-        t.funding = Funding(total=total, other=blank_as_zero(total, other_yuan, fiscal_yuan),
-                            source=Provenance(file=source, line=t.line))
+        t.funding = Funding(total=total, other=blank_as_zero(total, other_yuan, fiscal_yuan), fiscal=fiscal_yuan,
+                            printed_unit="万元", source=Provenance(file=source, line=t.line))
     header = header_row(rows, ("一级指标", "三级指标", "指标值"))
     if header is not None:
         t.indicators = read_columns([r for r in rows if r.line > header.line], header, source)

@@ -173,6 +173,8 @@ def _target_table(sheet: Sheet, source: str) -> Optional[TargetTable]:
             t.legal_bases = legal.extract(t.basis_text, source, row.line)
         elif label == "总体目标":
             t.goals = _longest(row)
+        elif label.startswith("保证项目实施"):
+            t.citations = legal.extract(_longest(row), source, row.line)
     if not name:
         return None
     t.name = name
