@@ -38,6 +38,11 @@ _SEARCH_LOCK = threading.Lock()
 """kg.search keeps one Whoosh searcher per process, and Whoosh's file readers are not thread-safe; the server
 calls search from several threads at once, so searches take turns (each is a few milliseconds)."""
 
+_FORK_LOCK = threading.Lock()
+"""Each SPARQL query starts a child process by fork; two threads forking at once make filelock's fork guard
+raise (RuntimeError), so the server's threads start their queries one at a time (the queries then run side
+by side in their children)."""
+
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
 
@@ -415,7 +420,9 @@ class BudgetKG:
             with self._lock:
                 self._fresh()
                 path = sp.store_path(Store(self.home))
-            return SparqlResult(sp.execute(path, query, sp.Limits(timeout, max_rows, max_memory_mb)))
+            with _FORK_LOCK:
+                answer = sp.execute(path, query, sp.Limits(timeout, max_rows, max_memory_mb))
+            return SparqlResult(answer)
         except sp.QueryLimitExceeded as exc:
             raise QueryLimitError(str(exc)) from None
         except sp.SparqlError as exc:

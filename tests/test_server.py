@@ -359,3 +359,14 @@ def test_searches_from_many_threads_agree_with_one_at_a_time(kg):
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda i: kg.search(words[i % len(words)]).as_dict(), range(160)))
     assert all(a == expected[words[i % len(words)]] for i, a in enumerate(answers))
+
+
+def test_sparql_from_many_threads(kg):
+    """Each query forks its bounded child; the server starts them from a thread pool."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    query = kg.bundled_query("f_funding_mix_by_department").text
+    expected = kg.sparql(query=query).to_json()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: kg.sparql(query=query).to_json(), range(48)))
+    assert answers == [expected] * 48
