@@ -86,18 +86,25 @@ def safe_cell(value):
     return value
 
 
-def write_csv(documents: Sequence[BudgetDocument], output: Path) -> list[Path]:
-    """Write ``<stem>_<table>.csv`` next to ``output`` (or into it, if it is a folder)."""
+def write_csv(documents: Sequence[BudgetDocument], output: Path, force: bool = False) -> list[Path]:
+    """Write ``<stem>_<table>.csv`` next to ``output`` (or into it, if it is a folder); each file whole
+    (kg.outputs), none at all if one exists and ``force`` is not given."""
+    from kg.outputs import atomic_output, check_target
+
     output = Path(output)
     folder, stem = (output, "kg") if output.suffix == "" else (output.parent, output.stem)
+    data = tables(documents)
+    targets = {name: folder / f"{stem}_{name}.csv" for name in data}
+    for path in targets.values():
+        check_target(path, force)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, (header, rows) in tables(documents).items():
+    for name, (header, rows) in data.items():
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([safe_cell(v) for v in row] for row in rows)
-        path = folder / f"{stem}_{name}.csv"
-        path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
-        written.append(path)
+        with atomic_output(targets[name], force) as tmp:
+            tmp.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+        written.append(targets[name])
     return written

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from kg.model import BudgetDocument
 
-from .csvout import tables
+from .csvout import safe_cell, tables
 
 _EPOCH = dt.datetime(2000, 1, 1)
 
@@ -38,7 +38,7 @@ def write_xlsx(documents: Sequence[BudgetDocument], output: Path) -> Path:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append([safe_cell(v) for v in row])  # a text cell starting with = would be a formula
         ws.freeze_panes = "A2"
     wb.properties.created = wb.properties.modified = _EPOCH
     wb.properties.creator = "budget-kg"

@@ -27,7 +27,7 @@ def policy_report(documents: list[BudgetDocument], text: str) -> dict:
     found: dict[str, list] = {"cites": [], "mentions": []}
     seen: set = set()
     printed = set()
-    for fact in facts(documents):
+    for fact in facts(documents, findings=False):
         if isinstance(fact, Entity):
             if fact.ref.kind in ("project", "policy"):
                 labels.setdefault(fact.ref, fact.label)

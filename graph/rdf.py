@@ -274,8 +274,8 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 blocks = [(k, "unstated", getattr(f, k)) for k in GOVERNMENT_LEVELS]
                 blocks.append(("unstated", "fiscal", f.fiscal))
                 for level, btype, value in blocks:
-                    if value is None:
-                        continue
+                    if value is None or (not printed_yuan and level == "other" and not value):
+                        continue  # Hebei: 其他资金 left blank is not a printed figure
                     yield from _observation(
                         iri("observation", "funding", *pid, level if btype == "unstated" else btype),
                         "bkg:FundingObservation", "bkg:ProjectFunding",
@@ -298,6 +298,38 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 yield from _indicator(iri("indicator", *pid, n), ind, pn, doc)
         for n, ind in enumerate(d.department_indicators, 1):
             yield from _indicator(iri("indicator", dep.name, year or 0, "整体", n), ind, bn, doc)
+        yield from _findings(d, ids, doc)
+
+
+def _findings(d: BudgetDocument, ids, doc: NamedNode) -> Iterator[Triple]:
+    """The findings of ``kg check`` (graph.facts.finding_facts) as bkg:Finding nodes that bkg:concerns their facts."""
+    from .facts import Entity, finding_facts
+
+    nodes = {f"department:{ids.department(d)}": iri("department", ids.department(d))}
+    for i in range(len(d.projects)):
+        pid = ids.project(d, i)
+        nodes.setdefault("project:" + "/".join(pid), iri("project", *pid))
+    for fact in finding_facts(d, ids):
+        node = iri("finding", d.sha256[:16], fact.ref.key.rsplit("#", 1)[1] if isinstance(fact, Entity)
+                   else fact.subject.key.rsplit("#", 1)[1])
+        if not isinstance(fact, Entity):
+            if fact.relation == "concerns":
+                yield Triple(node, term("bkg:concerns"), nodes[fact.object.id])
+            continue
+        attrs = fact.attrs
+        yield Triple(node, RDF_TYPE, term("bkg:Finding"))
+        yield Triple(node, term("skos:prefLabel"), zh(fact.label))
+        yield Triple(node, term("rdfs:comment"), Literal(attrs["gloss"], language="en"))
+        yield Triple(node, term("bkg:rule"), Literal(attrs["rule"]))
+        yield Triple(node, term("bkg:severity"), Literal(attrs["severity"]))
+        for prop, key in (("bkg:expectedValue", "expected_value"), ("bkg:foundValue", "found_value")):
+            if attrs[key] is not None:
+                yield Triple(node, term(prop), dec(attrs[key]))
+        if attrs["excerpt"]:
+            yield Triple(node, term("bkg:excerpt"), zh(attrs["excerpt"]))
+        yield Triple(node, term("prov:wasDerivedFrom"), doc)
+        if attrs["line"]:
+            yield Triple(node, term("bkg:sourceLine"), integer(attrs["line"]))
 
 
 def _areas(dn: NamedNode, province: Optional[str], county: Optional[str], seen: set) -> Iterator[Triple]:

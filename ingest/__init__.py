@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from kg.model import BudgetDocument, Problem, Provenance, Totals
 
+from .evidence import annotate
 from .layouts import LAYOUTS, national
 from .loaders import Place, TableDoc, load
 from .tables import missing_toc_entries
@@ -76,7 +77,7 @@ def parse_bytes(data: bytes, source: str, layout: Optional[str] = None) -> Parse
         return fail("not-a-disclosure", "a blank form of the national budget tables (no figures"
                     + (", placeholders XX" if "XX" in doc.text else "") + "): nothing to ingest; "
                     "fill it in, or ingest the published disclosure")
-    document = LAYOUTS[layout].parse(doc)
+    document = annotate(LAYOUTS[layout].parse(doc), doc.rows, doc.text)
     if doc.places:
         document = _placed(document, doc.places)
     problems = list(doc.problems) + list(document.problems)

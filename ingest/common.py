@@ -93,7 +93,11 @@ def text_sections(all_sheets: Sequence[Sheet], file: str) -> list[TextSection]:
     for sheet in all_sheets:
         if not sheet.title or sheet.title.endswith("表"):
             continue
-        prose = [r.single for r in sheet.rows if r.single and len(r.single) > 8]
+        prose = []
+        for r in sheet.rows:  # a short row is kept when it ends a sentence the row before broke off (PDF wraps)
+            if r.single and (len(r.single) > 8 or (prose and prose[-1].single[-1] not in "。；;：:！？")):
+                prose.append(r)
         if prose:
-            out.append(TextSection(heading=sheet.title, text="\n".join(prose), source=Provenance(file=file, line=sheet.line)))
+            out.append(TextSection(heading=sheet.title, text="\n".join(r.single for r in prose),
+                                   source=Provenance(file=file, line=sheet.line), lines=tuple(r.line for r in prose)))
     return out

@@ -193,5 +193,5 @@ def project_from(name: str, amount: Optional[Decimal], carryover: bool, source: 
         funding=t.funding, overview=t.overview, goals=t.goals, basis_text=t.basis_text,
         legal_bases=tuple(t.legal_bases), indicators=tuple(t.indicators), source=source,
         citations=tuple(c for c in t.citations if c.key not in {b.key for b in t.legal_bases}),
-        target_source=Provenance(file=t.file, line=t.line),
+        target_source=Provenance(file=t.file, line=t.line), target_name=t.name,
     )

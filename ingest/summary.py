@@ -63,6 +63,18 @@ def _after(sheet: Optional[Sheet], label: str) -> tuple[Optional[Decimal], Optio
     return None, row.line
 
 
+def _after_number(sheet: Optional[Sheet], label: str) -> tuple[Optional[Decimal], Optional[int]]:
+    """Like ``_after``, skipping rows where the label is a column header (no number after it)."""
+    for row in sheet.rows if sheet is not None else ():
+        for i, cell in enumerate(row.cells):
+            if cell and re.search(label, compact(cell)):
+                value = parse_amount(row.cells[i + 1]) if i + 1 < len(row.cells) else None
+                if value is not None:
+                    return value, row.line
+                break
+    return None, None
+
+
 def read_totals(sheets: Sequence[Sheet], prose: str) -> Totals:
     """Headline totals in 万元 with the line each came from."""
     values: dict[str, Optional[Decimal]] = {}
@@ -130,7 +142,7 @@ def _three_public(sheet: Optional[Sheet], put) -> None:
     run, l4 = _after(sheet, r"公务用车运行维护费")
     if vehicle is None and (buy is not None or run is not None):
         vehicle, l3 = (buy or ZERO) + (run or ZERO), l4
-    total, l0 = _after(sheet, r"^(?:合\s*计|“三公”经费小计|三公经费小计)$")
+    total, l0 = _after_number(sheet, r"^(?:合\s*计|“三公”经费小计|三公经费小计)$")
     overseas, reception, vehicle = (v if v is not None else ZERO for v in (overseas, reception, vehicle))
     if total is None:
         total = overseas + reception + vehicle

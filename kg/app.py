@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kg.graph.charts import Chart
     import networkx as nx
 
-    from kg.checks import Finding
+    from kg.checks import Report
     from kg.exports.bundled import BundledQuery
     from kg.model import BudgetDocument
     from kg.pipeline import FileOutcome
@@ -48,19 +48,6 @@ Progress = Callable[[int, int, str], None]
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 PICTURE_FORMATS = ("html", "png", "svg")
-
-
-@dataclass(frozen=True)
-class DocumentCheck:
-    """The findings of ``kg check`` for one stored document."""
-
-    source: str
-    """The document's path as ingested."""
-    findings: list["Finding"]
-    """Empty when the document adds up."""
-
-    def as_dict(self) -> dict:
-        return {"source": self.source, "findings": [x.as_dict() for x in self.findings]}
 
 
 @dataclass(frozen=True)
@@ -306,20 +293,45 @@ class BudgetKG:
 
         return drift(Store(self.home), SearchIndex(self.home))
 
-    def check(self) -> list[DocumentCheck]:
-        """Does each stored document add up? One entry per document, in source order."""
-        from kg.checks import check
+    def check(self, rules: Optional[Iterable[str]] = None) -> "Report":
+        """Every finding of the consistency rules (default all) on each stored document, in source order."""
+        from kg.checks import RULES, run_checks
 
-        return [DocumentCheck(d.source, check(d)) for d in self._require_documents()]
+        rules = list(rules or [])
+        unknown = [r for r in rules if r not in RULES]
+        if unknown:
+            raise UsageError(f"no rule {', '.join(unknown)}", "`kg check --rules` lists them")
+        return run_checks(self._require_documents(), rules or None)
 
-    def export(self, format: str, output: Union[str, Path]) -> list[Path]:
-        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file; returns the files written."""
+    @staticmethod
+    def check_rules() -> list[dict]:
+        """The consistency rules: id, severity, Chinese title, one English sentence, the anchor rule it matches."""
+        from kg.checks import RULES
+
+        return [{"id": r.id, "severity": r.severity, "title": r.title, "description": r.description,
+                 "anchor": r.anchor} for r in RULES.values()]
+
+    def export(self, format: str, output: Union[str, Path], force: bool = False) -> list[Path]:
+        """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file;
+        returns the files written. Each file is written whole and renamed into place (kg.outputs); an
+        existing file is replaced only with ``force``."""
         if format not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         docs = self._require_documents("run `kg ingest PATH` first (store: $KG_HOME, default ./.kg)")
         from kg.exports import write
 
-        return write(docs, format, Path(output))
+        output = Path(output)
+        if format == "csv":
+            from kg.exports.csvout import write_csv
+
+            return write_csv(docs, output, force)
+        from kg.outputs import atomic_output
+
+        if format == "xlsx" and output.suffix.lower() != ".xlsx":  # the name the xlsx writer would choose
+            output = output.with_suffix(".xlsx") if output.suffix else output / "kg.xlsx"
+        with atomic_output(output, force) as tmp:
+            write(docs, format, tmp)
+        return [output]
 
     # ------------------------------------------------------------ search
 
@@ -456,7 +468,8 @@ class BudgetKG:
 
     def viz(self, *, policy: Optional[str] = None, department: Optional[str] = None, project: Optional[str] = None,
             search: Optional[str] = None, depth: Optional[int] = None, format: str = "html",
-            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None) -> Picture:
+            output: Union[str, Path] = "kg-graph.html", on_note: Optional[Callable[[str], None]] = None,
+            force: bool = False) -> Picture:
         """Draw part of the graph as a self-contained offline HTML page, or a PNG/SVG picture.
 
         ``on_note(text)`` hears notes (e.g. no CJK font) before the drawing starts; they are also in ``notes``."""
@@ -464,19 +477,25 @@ class BudgetKG:
             raise UsageError(f"unknown picture format {format!r}; choose one of {', '.join(PICTURE_FORMATS)}")
         sub, centres, title = self.viz_subgraph(policy=policy, department=department, project=project,
                                                 search=search, depth=depth)
+        from kg.outputs import atomic_output, check_target
+
         output = Path(output)
         notes: list[str] = []
+        if format != "html" and output.suffix.lower() != f".{format}":
+            output = output.with_suffix(f".{format}")
+        check_target(output, force)
         if format == "html":
             from kg.graph.viz import write_html
 
-            path = write_html(sub, centres, title, output)
+            with atomic_output(output, force) as tmp:
+                write_html(sub, centres, title, tmp)
         else:
             from kg.graph.pictures import draw_graph, font_warning
 
             notes += _notes(font_warning(), on_note)
-            if output.suffix.lower() != f".{format}":
-                output = output.with_suffix(f".{format}")
-            path = draw_graph(sub, centres, title, output)
+            with atomic_output(output, force) as tmp:
+                draw_graph(sub, centres, title, tmp)
+        path = output
         return Picture(path, title, sub.number_of_nodes(), sub.number_of_edges(), notes)
 
     def chart_data(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
@@ -505,9 +524,12 @@ class BudgetKG:
     def chart(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
               policy: Optional[str] = None, year: Optional[int] = None, format: Optional[str] = None,
               output: Union[str, Path, None] = None, link_base: Optional[str] = None,
-              on_note: Optional[Callable[[str], None]] = None) -> Picture:
+              on_note: Optional[Callable[[str], None]] = None, force: bool = False) -> Picture:
         """Write a chart: HTML (offline, interactive; clicks open ``<link_base>/node/<id>`` in `kg serve`) or SVG/PNG
-        for print. The format is ``format``, else the output's suffix, else html."""
+        for print. The format is ``format``, else the output's suffix, else html. Written whole (kg.outputs);
+        an existing file is replaced only with ``force``."""
+        from kg.outputs import atomic_output, check_target
+
         suffix = Path(output).suffix.lstrip(".").lower() if output else ""
         fmt = format or (suffix if suffix in PICTURE_FORMATS else "html")
         if fmt not in PICTURE_FORMATS:
@@ -516,15 +538,17 @@ class BudgetKG:
         path = Path(output) if output else Path(f"kg-{kind}.{fmt}")
         if path.suffix.lower() != f".{fmt}":
             path = path.with_suffix(f".{fmt}")
+        check_target(path, force)
         notes: list[str] = []
-        path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "html":
-            path.write_text(figures.html(link_base), encoding="utf-8")
+            data = figures.html(link_base).encode("utf-8")
         else:
             from kg.graph.pictures import font_warning
 
             notes += _notes(font_warning(), on_note)
-            path.write_bytes(figures.static(fmt))
+            data = figures.static(fmt)
+        with atomic_output(path, force) as tmp:
+            tmp.write_bytes(data)
         return Picture(path, figures.title, notes=notes)
 
     # ------------------------------------------------------------ nodes for the web app
@@ -614,4 +638,4 @@ def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> lis
 
 
 __all__ = ["BudgetKG", "KGError", "NotFoundError", "EmptyStoreError", "BadQueryError", "UsageError",
-           "DocumentCheck", "Picture", "SparqlResult"]
+           "Picture", "SparqlResult"]

@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from kg.app import BudgetKG
+from kg.display import SafeConsole, printable
 from kg.errors import KGError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Knowledge graph and search over Chinese government budget disclosures (部门预算公开).")
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup is off: names, paths and queries are printed as the text they are (kg.display)
+out = SafeConsole(highlight=False, width=None if sys.stdout.isatty() else 240)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(data) -> None:
@@ -33,7 +34,7 @@ def emit_json(data) -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(Text("error:", style="red"), message)
     raise typer.Exit(code)
 
 
@@ -61,8 +62,16 @@ def command(*args, **kwargs):
 def _table(header, rows) -> None:
     table = Table(*header)
     for r in rows:
-        table.add_row(*r)
+        table.add_row(*(printable(c) if isinstance(c, str) else ("" if c is None else c) for c in r))
     out.print(table)
+
+
+def _highlighted(snippet: str) -> Text:
+    """A search snippet with its «match» in bold yellow; the rest shown as the text it is."""
+    text = Text()
+    for i, part in enumerate(snippet.replace("»", "«").split("«")):
+        text.append(printable(part), style="bold yellow" if i % 2 else "")
+    return text
 
 
 def _note(note: str) -> None:
@@ -85,12 +94,12 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
     A second run on the same store waits for the first; a run that was killed is completed by the next one."""
     from rich.progress import BarColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("ingesting", total=None)
 
         def progress(done: int, total: int, current: str) -> None:
-            bar.update(task, completed=done, total=total, description=escape(Path(current).name[:40]) or "done")
+            bar.update(task, completed=done, total=total, description=printable(Path(current).name[:40]) or "done")
 
         outcomes = BudgetKG().ingest(paths, layout=format, progress=progress, on_note=_note,
                                      max_file_mb=max_file_mb, file_seconds=file_timeout)
@@ -100,7 +109,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
     else:
         for o in outcomes:
             if o.status == "failed":
-                err.print(f"[red]✗[/red] {o.source}: {o.problems[0].message}" if o.problems else f"✗ {o.source}")
+                err.print(Text("✗", style="red"), f"{o.source}: {o.problems[0].message}" if o.problems else o.source)
             else:
                 warn = f"  ({len(o.problems)} warnings)" if o.problems else ""
                 out.print(f"✓ {o.source}  {o.status}  layout={o.layout}  projects={o.projects}  "
@@ -112,19 +121,29 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
 
 
 @command(name="check")
-def check_cmd(as_json: bool = typer.Option(False, "--json")):
-    """Does each stored document add up? Totals against rows, projects against their target tables."""
-    results = _kg().check()
+def check_cmd(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+              html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+              rules: bool = typer.Option(False, "--rules", help="List the rules and exit."),
+              rule: Optional[List[str]] = typer.Option(None, "--rule", help="Run only this rule id (repeatable).")):
+    """Check each stored document as an auditor would: sums, tables against tables, text against tables,
+    projects against their target tables, missing or empty tables. Exit 1 when an error-level finding exists."""
+    from kg.checks.report import render_html, render_rules, render_text
+
+    if rules:
+        if as_json:
+            emit_json(BudgetKG.check_rules())
+        else:
+            out.print(render_rules(), markup=False)
+        return
+    report = _kg().check(rule)
+    if html:
+        html.write_text(render_html(report), encoding="utf-8")
+        err.print(f"wrote {html}")
     if as_json:
-        emit_json([r.as_dict() for r in results])
+        emit_json(report.as_dict())
     else:
-        for r in results:
-            found = r.findings
-            out.print(f"{'✓' if not found else '✗'} {r.source}: " + ("adds up" if not found else f"{len(found)} findings"))
-            for x in found:
-                out.print(f"    {x.check}: {x.message}: expected {x.expected:,.2f}, found {x.found:,.2f} "
-                          f"({x.where})")
-    if any(r.findings for r in results):
+        out.print(render_text(report), markup=False)
+    if report.has_errors:
         raise typer.Exit(1)
 
 
@@ -143,11 +162,11 @@ def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; 
     if as_json:
         emit_json(report.as_dict())
     else:
-        err.print(f"store and index: {escape(report.drift.describe())}")
+        err.print(f"store and index: {report.drift.describe()}")
         if report.unreadable_records:
             err.print(f"{len(report.unreadable_records)} stored records no longer load; ingest their files again")
         if report.index_rebuilt:
-            err.print(f"the search index needed a rebuild: {escape(report.index_rebuilt)}")
+            err.print(f"the search index needed a rebuild: {report.index_rebuilt}")
         if not report.healthy:
             err.print("repaired" if report.repaired else "run `kg doctor` (without --check) to repair")
     if not report.healthy and not report.repaired:
@@ -188,9 +207,10 @@ class ExportFormat(str, Enum):
 
 @command()
 def export(format: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f"),
-           output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem).")):
+           output: Path = typer.Option(..., "--output", "-o", help="File to write (for csv: a folder or a file stem)."),
+           force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Write the store as JSON, CSV (one file per table), .xlsx (one sheet per table), RDF or a graph file."""
-    for path in _kg().export(format.value, output):
+    for path in _kg().export(format.value, output, force=force):
         err.print(f"wrote {path}")
 
 
@@ -228,11 +248,11 @@ def search(query: str = typer.Argument(..., help="Words, a name, or a document n
         raise typer.Exit(1)
     table = Table("type", "name", "department", "万元", "snippet", "file:line", show_lines=False)
     for h in result.hits:
-        snip = h.snippet.replace("[", "\\[").replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+        snip = _highlighted(h.snippet)
         amount = "" if h.amount_wan is None else f"{h.amount_wan:,.2f}"
         name = f"{h.label}（{h.context}）" if h.type == "indicator" and h.context else h.label
-        table.add_row(h.type, name, "、".join(h.departments) if h.departments else h.department, amount, snip,
-                      h.where or f"{h.file}:{h.line}")
+        table.add_row(h.type, printable(name), printable("、".join(h.departments) if h.departments else h.department),
+                      amount, snip, printable(h.where or f"{h.file}:{h.line}"))
     out.print(table)
     facets = "  ".join(f"{k}={v}" for k, v in result.facets["type"].items())
     err.print(f"{len(result.hits)} shown; by type: {facets}")
@@ -315,7 +335,7 @@ def show(name: str = typer.Argument(..., help="A department, project, policy, in
     if as_json:
         emit_json(info)
         return
-    out.print(f"[bold]{info['label']}[/bold]  ({info['kind']})  {info['id']}")
+    out.print(Text(printable(info["label"]), style="bold"), f" ({info['kind']})  {info['id']}")
     for k, v in info.items():
         if k not in ("id", "label", "kind", "neighbours"):
             out.print(f"  {k}: {v}")
@@ -363,12 +383,12 @@ def main() -> None:
     except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
         if os.environ.get("KG_DEBUG"):
             raise
-        err.print(f"[red]error:[/red] {escape(environment_message(exc))}")
+        err.print(Text("error:", style="red"), environment_message(exc))
         sys.exit(1)
     except Exception as exc:  # pragma: no cover - last resort
         if os.environ.get("KG_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
+        err.print(Text("internal error:", style="red"), f"{type(exc).__name__}: {exc} (rerun with KG_DEBUG=1 for details)")
         sys.exit(1)
 
 
@@ -388,10 +408,11 @@ def viz(policy: Optional[str] = typer.Option(None, "--policy", help="Document nu
         search: Optional[str] = typer.Option(None, "--search", help="Draw the subgraph around the hits of a search."),
         depth: Optional[int] = typer.Option(None, "--depth", min=1, max=4, help="Hops around the centre (default 1-2)."),
         format: PictureFormat = typer.Option(PictureFormat.html, "--format", "-f"),
-        output: Path = typer.Option(Path("kg-graph.html"), "--output", "-o")):
+        output: Path = typer.Option(Path("kg-graph.html"), "--output", "-o"),
+        force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Draw part of the graph: a self-contained offline HTML page, or a PNG/SVG picture."""
     picture = _kg().viz(policy=policy, department=department, project=project, search=search, depth=depth,
-                        format=format.value, output=output, on_note=_note)
+                        format=format.value, output=output, on_note=_note, force=force)
     err.print(f"wrote {picture.path} ({picture.nodes} nodes, {picture.edges} edges)")
 
 
@@ -416,11 +437,12 @@ def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
           link_base: Optional[str] = typer.Option(None, "--link-base",
                                                   help="Where clicks in the HTML open nodes (default $KG_SERVE_URL "
                                                        "or http://127.0.0.1:8000; '' for the same server)."),
-          output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default kg-KIND.FORMAT).")):
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default kg-KIND.FORMAT)."),
+          force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
     """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
     picture = _kg().chart(kind.value, department=department, county=county, policy=policy, year=year,
                           format=format.value if format else None, output=output, link_base=link_base,
-                          on_note=_note)
+                          on_note=_note, force=force)
     err.print(f"wrote {picture.path} ({picture.title})")
 
 

@@ -30,6 +30,8 @@ class Provenance(Record):
     """Path of the source document as given to ``kg ingest``."""
     line: int
     """1-based line number in the decoded text of that document (PDF, workbook: the row of its table model)."""
+    excerpt: Optional[str] = None
+    """The row as printed at that line (cells joined by two spaces), so a finding can quote its evidence."""
     page: Optional[int] = None
     """PDF page (1-based) the fact is printed on; None for text files."""
     sheet: Optional[str] = None
@@ -116,6 +118,8 @@ class Totals(Record):
     state_capital 国有资本经营, special_account 财政专户管理资金, unit_funds 单位资金."""
     lines: dict[str, int] = {}
     """Line number each figure was read from, keyed by field name."""
+    excerpts: dict[str, str] = {}
+    """The row printed at each of those lines, keyed by field name (evidence for checks)."""
     pages: dict[str, int] = {}
     """PDF page each figure was read from, keyed like ``lines`` (empty for text files and workbooks)."""
 
@@ -284,6 +288,8 @@ class Project(Record):
     """Where the project row (or, lacking one, its target table) starts."""
     target_source: Optional[Provenance] = None
     """Where its target table starts, when one was matched."""
+    target_name: Optional[str] = None
+    """The project name as printed in its target table (may differ from ``name``)."""
 
 
 class TextSection(Record):
@@ -291,6 +297,34 @@ class TextSection(Record):
 
     heading: str
     text: str
+    source: Provenance
+    lines: tuple[int, ...] = ()
+    """Line number of each line of ``text``, so a sentence can be located."""
+
+
+class LabelledFigure(Record):
+    """A number printed right after a label cell in a table (合计 4192.53, 项目支出 3486.86)."""
+
+    label: str
+    """The label as printed, spaces and a leading 其中: removed."""
+    value: Decimal
+    """The number after it, in the table's unit."""
+    source: Provenance
+
+
+class PrintedTable(Record):
+    """A titled table as printed: lets checks see which standard tables a document has and which are empty."""
+
+    title: str
+    """Title as printed (spaces removed), e.g. 2026年财政拨款收支总表."""
+    figures: int = 0
+    """How many cells of its rows hold a number other than zero (0 for a table printed empty)."""
+    note: Optional[str] = None
+    """A note under the table saying why it is empty (注：本表无数据 …), when printed."""
+    unit: Optional[str] = None
+    """元 or 万元 as printed in the table's 单位 line."""
+    figures_by_label: tuple[LabelledFigure, ...] = ()
+    """Label → number pairs of the table's rows (first of each label, at most 80), for tables no reader models."""
     source: Provenance
 
 
@@ -324,6 +358,8 @@ class BudgetDocument(Record):
     projects: tuple[Project, ...] = ()
     department_indicators: tuple[Indicator, ...] = ()
     sections: tuple[TextSection, ...] = ()
+    tables: tuple[PrintedTable, ...] = ()
+    """Every titled table the reader saw, in order."""
     problems: tuple[Problem, ...] = ()
 
     @property

@@ -35,13 +35,21 @@ def kg_env(home: Path, **extra: str) -> dict:
     return env
 
 
+def _cwd(home: Path) -> str:
+    """A folder to run in outside the repository (its kg/ folder must not shadow the installed package)."""
+    folder = Path(home).parent
+    while not folder.is_dir():
+        folder = folder.parent
+    return str(folder)
+
+
 def kg(home: Path, *args: str, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", RUN_KG, *args], env=kg_env(home, **extra), capture_output=True,
-                          text=True, timeout=timeout, cwd=str(ROOT))
+                          text=True, timeout=timeout, cwd=_cwd(home))
 
 
 def kg_start(home: Path, *args: str, **extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", RUN_KG, *args], env=kg_env(home, **extra), cwd=str(ROOT),
+    return subprocess.Popen([sys.executable, "-c", RUN_KG, *args], env=kg_env(home, **extra), cwd=_cwd(home),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.app import BudgetKG, DocumentCheck
+from kg.app import BudgetKG
 from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,14 +64,17 @@ def test_graph_is_cached_per_store_generation(kg):
 
 
 def test_check_returns_findings_per_document(kg):
-    results = kg.check()
-    assert [r.source for r in results] == sorted(r.source for r in results)
-    assert len(results) == 5 and all(isinstance(r, DocumentCheck) for r in results)
+    report = kg.check()
+    sources = [source for source, _ in report.documents]
+    assert sources == sorted(sources) and len(sources) == 5
+    assert report.has_errors and {f.rule for f in kg.check(["GJ-005"]).findings} == {"GJ-005"}
+    with pytest.raises(UsageError):
+        kg.check(["NOPE-1"])
 
 
 def test_sparql_bundled_query_by_name_and_letter(kg):
     names = [q.name for q in kg.queries()]
-    assert "a_projects_citing_policy" in names and len(names) == 14
+    assert "a_projects_citing_policy" in names and len(names) == 15
     assert all(q.description and ("SELECT" in q.text or "ASK" in q.text) for q in kg.queries())
     header, rows = kg.sparql(name="a_projects_citing_policy").table()
     header_b, rows_b = kg.sparql(name="a").table()

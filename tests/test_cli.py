@@ -94,10 +94,30 @@ def test_a_lost_index_is_rebuilt_by_the_next_command_and_by_reindex(tmp_path, mo
     assert len(data["hits"]) == 5
 
 
-def test_check_examples_add_up(use_home):
-    result = runner.invoke(app, ["check", "--json"])
-    assert result.exit_code == 0, result.output
-    assert all(doc["findings"] == [] for doc in json.loads(result.stdout))
+def test_check_reports_the_examples_findings(use_home, tmp_path):
+    """The examples hold real errors (e.g. 组织部's 整体绩效 项目支出 3437.0599 vs 3486.86): exit 1, JSON, HTML."""
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["check", "--json", "--html", str(page)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["error"] >= 1
+    org = next(d for d in report["documents"] if "organization" in d["source"])
+    f = next(f for f in org["findings"] if f["rule"] == "GJ-005")
+    assert (f["expected"]["value"], f["found"]["value"]) == ("3486.86", "3437.0599")
+    assert f["found"]["location"].endswith(":561") and "3437.0599万元" in f["found"]["excerpt"]
+    assert "3437.0599" in page.read_text(encoding="utf-8")
+    fengfeng = next(d for d in report["documents"] if "fengfeng" in d["source"])
+    assert fengfeng["findings"] == []
+
+
+def test_check_rules_lists_every_rule():
+    from kg.checks import RULES
+
+    result = runner.invoke(app, ["check", "--rules"])
+    assert result.exit_code == 0
+    for rule_id in RULES:
+        assert rule_id in result.stdout
+    assert runner.invoke(app, ["check", "--rule", "NOPE-1"]).exit_code == 2
 
 
 def test_check_finds_what_does_not_add_up(tmp_path, monkeypatch):
@@ -114,8 +134,9 @@ def test_check_finds_what_does_not_add_up(tmp_path, monkeypatch):
     assert runner.invoke(app, ["ingest", str(tmp_path / "bad.txt")]).exit_code == 0
     result = runner.invoke(app, ["check", "--json"])
     assert result.exit_code == 1
-    findings = json.loads(result.stdout)[0]["findings"]
-    checks = {f["check"] for f in findings}
-    assert {"projects-total", "project-funding", "functional-children", "functional-row"} <= checks
-    funding = next(f for f in findings if f["check"] == "project-funding")
-    assert funding["expected"] == 261.0 and funding["found"] == 260.0 and funding["source"]["lines"]
+    findings = json.loads(result.stdout)["documents"][0]["findings"]
+    rules = {f["rule"] for f in findings}
+    assert {"GJ-001", "PJ-001", "B-007"} <= rules
+    funding = next(f for f in findings if f["rule"] == "PJ-001")
+    assert funding["expected"]["value"] == "261.00" and funding["found"]["value"] == "2600000"
+    assert funding["expected"]["line"] and funding["found"]["line"]

@@ -94,5 +94,6 @@ def test_check_findings_name_pdf_pages():
     assert check(doc) == []
     broken = doc.model_copy(update={"totals": doc.totals.model_copy(
         update={"basic_expenditure": doc.totals.basic_expenditure + Decimal(1)})})
-    [finding] = [f for f in check(broken) if f.check == "expenditure-split"]
-    assert finding.where == "commerce.pdf p.9,13"  # 财务收支预算总表 (p.9) and the 合计 row of 支出预算总表 (p.13)
+    [finding] = [f for f in check(broken) if f.rule == "B-007" and f.message.startswith("基本支出 + 项目支出")]
+    # 财务收支预算总表 (p.9) and the 合计 row of 支出预算总表 (p.13)
+    assert (finding.expected.location, finding.found.location) == ("commerce.pdf p.9", "commerce.pdf p.13")

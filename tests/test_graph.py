@@ -304,6 +304,30 @@ def test_policy_command_shows_legal_basis_and_cited_in_apart(use_home):
     assert text.exit_code == 0 and "cited elsewhere" in text.stdout
 
 
+def test_query_o_projects_with_findings(ox, docs):
+    """Findings reach RDF as bkg:Finding nodes bkg:concerns the project: SPARQL answers which projects have findings."""
+    from kg.checks import check
+
+    got = q(ox, "o_projects_with_findings.rq")
+    expected = sorted({(d.department.name, name, f.rule) for d in docs for f in check(d)
+                       for kind, name in f.concerns if kind == "project"})
+    assert sorted({(r["department"], r["project"], r["rule"]) for r in got}) == expected
+    row = next(r for r in got if r["project"] == "服务群众专项经费")
+    assert (row["rule"], row["severity"], float(row["found"])) == ("PJ-006", "error", 1243800.0)
+    assert got[0]["severity"] == "error"
+
+
+def test_findings_are_graph_nodes_linked_to_their_facts(docs):
+    from kg.graph.build import build
+
+    g = build(docs)
+    findings = [n for n, a in g.nodes(data=True) if a["kind"] == "finding"]
+    assert findings
+    org = next(n for n in findings if g.nodes[n]["rule"] == "GJ-005" and "3437.0599" in (g.nodes[n]["excerpt"] or ""))
+    concerns = [b for _, b, a in g.out_edges(org, data=True) if a["relation"] == "concerns"]
+    assert concerns and all(g.nodes[b]["kind"] in ("project", "department") for b in concerns)
+
+
 def test_facts_are_the_one_walk_the_graph_projects(use_home):
     """Every relation joins entities the facts name; the graph holds exactly the facts' entities and relations."""
     from kg.graph.facts import KINDS, RELATIONS, Entity, Relation, facts

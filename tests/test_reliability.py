@@ -230,7 +230,9 @@ def test_environment_errors_are_one_plain_line(tmp_path):
     home = tmp_path / "home"
     assert kg(home, "ingest", str(EXAMPLE_FILES[0])).returncode == 0
     to_dir = kg(home, "export", "--format", "json", "--output", str(tmp_path))
-    assert to_dir.returncode == 1 and no_traceback(to_dir.stderr) and "give a file name" in to_dir.stderr
+    assert to_dir.returncode == 2 and no_traceback(to_dir.stderr) and "give a file name" in to_dir.stderr
+    chart = kg(home, "chart", "--department", "乡", "--output", str(tmp_path / "c.txt"))
+    assert chart.returncode == 0 and no_traceback(chart.stderr) and "c.html" in chart.stderr  # format from a known suffix
     year = kg(home, "search", "选调生", "--year", "99999999999999")
     assert year.returncode == 2 and no_traceback(year.stderr) and "four-digit year" in year.stderr
 

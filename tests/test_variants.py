@@ -17,7 +17,7 @@ FURNITURE = ["CS 扫描全能王", "3亿人都在用的扫描App", "仅供内部
 
 def facts(doc):
     return {
-        "totals": {k: v for k, v in doc.totals.model_dump().items() if k != "lines"},
+        "totals": {k: v for k, v in doc.totals.model_dump().items() if k not in ("lines", "excerpts")},  # where, not what
         "functional": [(r.code, r.total, r.basic, r.project) for r in doc.functional_spending],
         "projects": [(p.name, p.amount_wan, p.carryover, p.project_code,
                       p.funding.model_dump(exclude={"source"}) if p.funding else None,

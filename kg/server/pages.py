@@ -224,12 +224,8 @@ async def check(request: Request) -> Response:
     source = request.query_params.get("source")
 
     def run():
-        results = [r.as_dict() for r in kg.check() if source is None or r.source == source]
-        for r in results:
-            for f in r["findings"]:
-                f["source"]["quotes"] = [{"line": n, "text": kg.quote(f["source"]["file"], n)}
-                                         for n in f["source"]["lines"]]
-        return results
+        docs = kg.check().as_dict()["documents"]
+        return [d for d in docs if source is None or d["source"] == source]
 
     results = await run_in_threadpool(run)
     if source is not None and not results:
