@@ -49,3 +49,28 @@ def kg_home(tmp_path_factory) -> Path:
 def use_home(kg_home, monkeypatch) -> Path:
     monkeypatch.setenv("KG_HOME", str(kg_home))
     return kg_home
+
+
+def next_year(text: str) -> str:
+    """One example as if published for the next year (a second year of the same department)."""
+    return text.replace("2026", "2027").replace("2025", "2026")
+
+
+@pytest.fixture(scope="session")
+def two_year_documents(kg_home) -> list:
+    """The stored examples plus the 组织部 document published again for 2027."""
+    from kg.ingest import parse_bytes
+    from kg.store import Store
+
+    src = sorted(EXAMPLES.glob("*party-organization*"))[0].read_text(encoding="utf-8")
+    extra = parse_bytes(next_year(src).encode("utf-8"), "examples-2027/party-organization-2027.txt").document
+    assert extra is not None and extra.department.fiscal_year == 2027
+    return list(Store(kg_home).documents()) + [extra]
+
+
+def bundled_rows(ox, name: str) -> list[dict]:
+    """A bundled query (exports/queries/NAME) run on an Oxigraph store, as dicts by column."""
+    from kg.graph.sparql import rows, run
+
+    header, body = rows(run(ox, (ROOT / "exports" / "queries" / name).read_text(encoding="utf-8")))
+    return [dict(zip(header, r)) for r in body]

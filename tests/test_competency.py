@@ -7,27 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import bundled_rows
 from kg.graph.rdf import sorted_triples
-from kg.graph.sparql import memory_store, rows, run
-from kg.store import Store
+from kg.graph.sparql import memory_store
 
-QUERIES = ROOT / "exports" / "queries"
 ORG = "中国共产党泽州县委员会组织部"
 
 
-def next_year(text: str) -> str:
-    return text.replace("2026", "2027").replace("2025", "2026")
-
-
 @pytest.fixture(scope="module")
-def docs(kg_home):
-    from kg.ingest import parse_bytes
-
-    src = sorted(EXAMPLES.glob("*party-organization*"))[0].read_text(encoding="utf-8")
-    extra = parse_bytes(next_year(src).encode("utf-8"), "examples-2027/party-organization.txt").document
-    assert extra is not None and extra.department.fiscal_year == 2027
-    return list(Store(kg_home).documents()) + [extra]
+def docs(two_year_documents):
+    return two_year_documents
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +24,7 @@ def ox(docs):
     return memory_store(sorted_triples(docs))
 
 
-def q(ox, name):
-    header, body = rows(run(ox, (QUERIES / name).read_text(encoding="utf-8")))
-    return [dict(zip(header, r)) for r in body]
+q = bundled_rows
 
 
 def test_i_three_public_by_department(ox):

@@ -14,26 +14,15 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store as OxStore, parse
 
 from conftest import DATA, EXAMPLES
 from kg.graph.rdf import PREFIXES, serialize_rdf, sorted_triples
-from kg.store import Store
 
 IC = sorted((DATA / "cube").glob("ic-*.rq"))
 QB = "http://purl.org/linked-data/cube#"
 BKG = PREFIXES["bkg"]
 
 
-def another_year(text: str) -> str:
-    """One example as if published for the next year (a second year of the same department)."""
-    return text.replace("2026", "2027").replace("2025", "2026")
-
-
 @pytest.fixture(scope="module")
-def documents(kg_home):
-    from kg.ingest import parse_bytes
-
-    src = sorted(EXAMPLES.glob("*party-organization*"))[0].read_text(encoding="utf-8")
-    extra = parse_bytes(another_year(src).encode("utf-8"), "examples-2027/party-organization-2027.txt").document
-    assert extra is not None and extra.department.fiscal_year == 2027
-    return list(Store(kg_home).documents()) + [extra]
+def documents(two_year_documents):
+    return two_year_documents
 
 
 @pytest.fixture(scope="module")

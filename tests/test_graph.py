@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -12,12 +10,12 @@ import rdflib
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, bundled_rows
 from kg.cli import app
 from kg.graph.build import build
 from kg.graph.identity import Identities
 from kg.graph.rdf import serialize_rdf, sorted_triples
-from kg.graph.sparql import SparqlError, memory_store, rows, run
+from kg.graph.sparql import memory_store, rows, run
 from kg.model import LegalBasis, Provenance
 from kg.store import Store
 
@@ -166,9 +164,7 @@ def ox(docs):
     return memory_store(sorted_triples(docs))
 
 
-def q(ox, name):
-    header, body = rows(run(ox, (QUERIES / name).read_text(encoding="utf-8")))
-    return [dict(zip(header, r)) for r in body]
+q = bundled_rows
 
 
 def test_query_a_projects_citing_policy(ox):
