@@ -63,6 +63,11 @@ demo: setup
 	$(KG) chart --force --kind top-policies --county 泽州县 --output $(OUT)/county-policies.svg
 	$(KG) chart --force --kind policy --policy '泽组通字[2022]31号' --output $(OUT)/policy-projects.svg
 	@echo "demo outputs are in $(OUT)/"
+	@echo ""
+	@echo "browse and query it: start the web app and SPARQL endpoint with"
+	@echo "    KG_HOME=$(DEMO_HOME) $(KG) serve"
+	@echo "  (or: source $(VENV)/bin/activate && KG_HOME=$(DEMO_HOME) kg serve)"
+	@echo "  then open http://127.0.0.1:8000/ (search, pages, pictures, checks, SPARQL editor); SPARQL clients use http://127.0.0.1:8000/sparql"
 
 test: setup
 	$(BIN)/python -m pytest
@@ -77,6 +82,7 @@ docs: setup
 bench: setup
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/rdf_bench.py
+	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/ocr_bench.py
 	$(BIN)/python benchmarks/pdf_bench.py
 
