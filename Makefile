@@ -64,6 +64,11 @@ demo: setup
 	$(KG) chart --force --kind policy --policy '泽组通字[2022]31号' --output $(OUT)/policy-projects.svg
 	@echo "demo outputs are in $(OUT)/"
 	@echo "kg is installed in .venv: run 'source .venv/bin/activate' (or use .venv/bin/kg) to use it from this shell"
+	@echo ""
+	@echo "browse and query it: start the web app and SPARQL endpoint with"
+	@echo "    KG_HOME=$(DEMO_HOME) $(KG) serve"
+	@echo "  (or: source $(VENV)/bin/activate && KG_HOME=$(DEMO_HOME) kg serve)"
+	@echo "  then open http://127.0.0.1:8000/ (search, pages, pictures, checks, SPARQL editor); SPARQL clients use http://127.0.0.1:8000/sparql"
 
 test: setup
 	$(BIN)/python -m pytest
@@ -78,6 +83,7 @@ docs: setup
 bench: setup
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/rdf_bench.py
+	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/ocr_bench.py
 	$(BIN)/python benchmarks/pdf_bench.py
 

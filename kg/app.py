@@ -35,6 +35,15 @@ if TYPE_CHECKING:
     from kg.search.query import SearchResult
     from kg.sync import Checkup, Drift
 
+_SEARCH_LOCK = threading.Lock()
+"""kg.search keeps one Whoosh searcher per process, and Whoosh's file readers are not thread-safe; the server
+calls search from several threads at once, so searches take turns (each is a few milliseconds)."""
+
+_FORK_LOCK = threading.Lock()
+"""Each SPARQL query starts a child process by fork; two threads forking at once make filelock's fork guard
+raise (RuntimeError), so the server's threads start their queries one at a time (the queries then run side
+by side in their children)."""
+
 Progress = Callable[[int, int, str], None]
 """progress(done, total, current_path), as kg.pipeline calls it."""
 
@@ -390,8 +399,9 @@ class BudgetKG:
         from kg.search.query import QueryError, search as run
 
         try:
-            return run(self.home, query, type=type, department=department, year=year,
-                       min_amount=min_amount, max_amount=max_amount, limit=limit)
+            with _SEARCH_LOCK:
+                return run(self.home, query, type=type, department=department, year=year,
+                           min_amount=min_amount, max_amount=max_amount, limit=limit)
         except QueryError as exc:
             raise BadQueryError(str(exc)) from None
 
@@ -485,7 +495,9 @@ class BudgetKG:
             with self._lock:
                 self._fresh()
                 path = sp.store_path(Store(self.home))
-            return SparqlResult(sp.execute(path, query, sp.Limits(timeout, max_rows, max_memory_mb)))
+            with _FORK_LOCK:
+                answer = sp.execute(path, query, sp.Limits(timeout, max_rows, max_memory_mb))
+            return SparqlResult(answer)
         except sp.QueryLimitExceeded as exc:
             raise QueryLimitError(str(exc)) from None
         except sp.SparqlError as exc:
@@ -642,6 +654,85 @@ class BudgetKG:
         with atomic_output(path, force) as tmp:
             tmp.write_bytes(data)
         return Picture(path, figures.title, notes=notes)
+
+    # ------------------------------------------------------------ nodes for the web app
+
+    def node(self, node_id: str) -> dict:
+        """The node with exactly this id (a stable address, unlike a name): attributes, neighbours, quoted lines.
+
+        Each place a fact was read (the node's own ``file``/``line``, and every neighbour relation that
+        carries one) gets ``quote``: the text of that line when the source file is still where it was
+        ingested and unchanged, else None."""
+        from kg.graph.queries import describe
+
+        g = self.graph()
+        if node_id not in g:
+            raise NotFoundError(f"no node {node_id!r} in the graph", "search for it, or see `kg show NAME`")
+        info = describe(g, node_id)
+        if info.get("file") and info.get("line"):
+            info["quote"] = self.quote(info["file"], info["line"])
+        elif info.get("kind") == "department":
+            doc = next((n for n in info["neighbours"] if n["relation"] == "source" and n.get("line")), None)
+            if doc is not None:
+                info["file"], info["line"] = doc["id"].split(":", 1)[1], doc["line"]
+                info["quote"] = self.quote(info["file"], info["line"])
+        for n in info["neighbours"]:
+            # a relation's line is in the file of its subject: this node for outgoing ones, the other for incoming
+            file = n.get("file") or (n["id"].split(":", 1)[1] if n["kind"] == "document" else None) or \
+                (info.get("file") if n["direction"] == "out" else g.nodes[n["id"]].get("file"))
+            if file and n.get("line"):
+                n["file"] = file
+                n["quote"] = self.quote(file, n["line"])
+        return info
+
+    def quote(self, file: str, line: int) -> Optional[str]:
+        """The text of ``line`` (1-based) of an ingested text file, or None when the file is gone, changed
+        since ingest (its hash differs) or is no text file (a PDF's places are table rows, not lines)."""
+        lines = self._source_lines(file)
+        return lines[line - 1].strip() if lines is not None and 0 < line <= len(lines) else None
+
+    def _source_lines(self, file: str) -> Optional[list[str]]:
+        import hashlib
+
+        from kg.ingest.textio import UnreadableFile, decode
+
+        docs = {d.source: d for d in self.documents()}
+        cache = self.__dict__.setdefault("_lines_cache", {})
+        key = (self._generation, file)
+        if key not in cache:
+            lines = None
+            doc = docs.get(file)
+            try:
+                data = Path(file).read_bytes() if doc is not None else None
+                if data is not None and hashlib.sha256(data).hexdigest() == doc.sha256:
+                    lines = decode(data).text.splitlines()
+            except (OSError, UnreadableFile):
+                lines = None
+            cache[key] = lines
+        return cache[key]
+
+    def hit_nodes(self, hits) -> list[Optional[str]]:
+        """The graph node of each search hit (None for a text passage with no node of its own)."""
+        from kg.graph.viz import search_hits_to_nodes
+
+        g = self.graph()
+        return [next(iter(search_hits_to_nodes(g, [h])), None) for h in hits]
+
+    def node_picture(self, node_id: str, depth: int = 1) -> str:
+        """The offline graph page (self-contained HTML) of any node and what lies within ``depth`` hops."""
+        from kg.graph.queries import neighbourhood
+        from kg.graph.viz import VizError, render_html
+
+        if not 1 <= depth <= 3:
+            raise UsageError(f"depth {depth} is out of range; choose 1 to 3")
+        g = self.graph()
+        if node_id not in g:
+            raise NotFoundError(f"no node {node_id!r} in the graph")
+        sub = neighbourhood(g, node_id, depth)
+        try:
+            return render_html(sub, [node_id], g.nodes[node_id]["label"])
+        except VizError as exc:
+            raise NotFoundError(str(exc)) from None
 
 
 def _notes(note: Optional[str], on_note: Optional[Callable[[str], None]]) -> list[str]:

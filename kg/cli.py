@@ -611,3 +611,23 @@ def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
                               format=fmt, output=target, link_base=link_base, on_note=_note, force=force)
     where = "stdout" if to_stdout else output.relative(str(picture.path))
     output.message(f"wrote {where} ({picture.title})")
+
+
+# ------------------------------------------------------------------ server
+
+
+@command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
+          port: int = typer.Option(8000, "--port", help="Port to listen on."),
+          timeout: float = typer.Option(30.0, "--timeout", help="Seconds a SPARQL query may run before it is stopped."),
+          max_rows: int = typer.Option(10_000, "--max-rows", help="Rows a SPARQL answer carries at most.")):
+    """Serve the web app (search, pages for every node, pictures, checks, SPARQL editor) and a SPARQL endpoint."""
+    from kg.server import Settings, serve as run
+
+    if timeout <= 0 or max_rows < 1:
+        fail("--timeout must be > 0 and --max-rows >= 1", 2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _note(f"listening on {host}: anyone who can reach this address can read the data (there is no login)")
+    output.message(f"budget-kg at http://{host if ':' not in host else f'[{host}]'}:{port}/  "
+                   f"(SPARQL endpoint: /sparql; Ctrl-C stops)")
+    run(host=host, port=port, settings=Settings(timeout=timeout, max_rows=max_rows), kg=_kg())
