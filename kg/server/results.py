@@ -196,22 +196,13 @@ def _tsv(t: Table) -> bytes:
 
 
 def _graph(t: Table, name: str) -> bytes:
-    from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+    from pyoxigraph import RdfFormat, Triple, serialize
 
     from kg.graph.rdf import PREFIXES
-
-    def term(x):
-        kind, value, datatype, language = x
-        if kind == "uri":
-            return NamedNode(value)
-        if kind == "bnode":
-            return BlankNode(value)
-        if language:
-            return Literal(value, language=language)
-        return Literal(value, datatype=NamedNode(datatype)) if datatype else Literal(value)
+    from kg.graph.sparql import unpack
 
     fmt = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
            "rdfxml": RdfFormat.RDF_XML}[name]
-    triples = [Triple(term(s), term(p), term(o)) for s, p, o in t.rows]
+    triples = [Triple(unpack(s), unpack(p), unpack(o)) for s, p, o in t.rows]
     prefixes = PREFIXES if name in ("turtle", "rdfxml") else None
     return serialize(triples, format=fmt, prefixes=prefixes)
