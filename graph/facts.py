@@ -225,7 +225,8 @@ def _spending(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
             yield Relation(fn, "broader", parent, once=True)
         yield Relation(dn, "spends_on", fn, {"amount_wan": r.total, "basic_wan": r.basic, "project_wan": r.project,
                                              "fiscal_year": year, "file": d.source, "line": r.source.line,
-                                             "page": r.source.page})
+                                             "page": r.source.page,
+                                             **{k: getattr(r.source, k) for k in ("sheet", "cell") if getattr(r.source, k)}})
         level = FUNCTIONAL_LEVELS.get(r.level)
         if level:
             where = {"fiscal_year": year, **place(r.source)}
