@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Iterable, NamedTuple, Optional, Sequence
 
 from kg.model import BudgetDocument
+from kg.text import document_number
 
 from .facts import Entity, Observation, Ref, facts, where
 from .identity import BUDGET_FUNDS
@@ -435,8 +436,6 @@ class PolicyProjects:
 def policy_projects(docs: Sequence[BudgetDocument], text: str) -> PolicyProjects:
     """The projects (of any department and year in ``docs``) that cite the policy ``text`` (number in any
     bracket style, or title)."""
-    from kg.search.query import document_number
-
     number = document_number(text)
     wanted = number or f"《{text.strip('《》')}》"
     years = read(docs)
