@@ -226,13 +226,8 @@ def _spending(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
         yield Relation(dn, "spends_on", fn, {"amount_wan": r.total, "basic_wan": r.basic, "project_wan": r.project,
                                              "fiscal_year": year, "file": d.source, "line": r.source.line,
                                              "page": r.source.page})
-        level = FUNCTIONAL_LEVELS.get(r.level)
-        if level:
-            where = {"fiscal_year": year, **place(r.source)}
-            dims = (("functional", fn), ("level", level))
-            for item, value in ((None, r.total), ("basic_expenditure", r.basic), ("project_expenditure", r.project)):
-                if value is not None:
-                    yield Observation("functional_spending", doc, dims + (("budget_item", item),), value, "wan", where)
+        yield from _row_figures("functional_spending", doc, fn, FUNCTIONAL_LEVELS.get(r.level), r.source, year,
+                                ((None, r.total), ("basic_expenditure", r.basic), ("project_expenditure", r.project)))
     for r, code, level in coded_rows(d.economic_spending):
         en = Ref("economic", code or r.name)
         yield Entity(en, r.name, {"code": code, "level": level, "code_as_printed": r.code,
@@ -244,12 +239,21 @@ def _spending(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
         yield Relation(dn, "spends_on_economic", en,
                        {"amount_wan": r.total, "personnel_wan": r.personnel, "public_use_wan": r.public_use,
                         "fiscal_year": year, "file": d.source, "line": r.source.line})
-        if level:
-            where = {"fiscal_year": year, **place(r.source)}
-            dims = (("economic", en), ("level", level))
-            for item, value in ((None, r.total), ("personnel", r.personnel), ("public_use", r.public_use)):
-                if value is not None:
-                    yield Observation("economic_spending", doc, dims + (("budget_item", item),), value, "wan", where)
+        yield from _row_figures("economic_spending", doc, en, level, r.source, year,
+                                ((None, r.total), ("personnel", r.personnel), ("public_use", r.public_use)))
+
+
+def _row_figures(dataset: str, doc: Ref, cls: Ref, level: Optional[str], source: Provenance, year: Optional[int],
+                 parts) -> Iterator[Observation]:
+    """A class row's figures: its total (budget item None) and its parts, where printed; only rows of a known level
+    (a cube slice per level, so sums never mix 类 with 款)."""
+    if not level:
+        return
+    where = {"fiscal_year": year, **place(source)}
+    for item, value in parts:
+        if value is not None:
+            yield Observation(dataset, doc, ((cls.kind, cls), ("level", level), ("budget_item", item)), value, "wan",
+                              where)
 
 
 def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -> Iterator[Fact]:
