@@ -134,13 +134,13 @@ class Observation:
 Fact = Union[Entity, Relation, Observation]
 
 
-def place(source: Optional[Provenance]) -> dict[str, Any]:
-    """file, line and (when set) page, sheet and cell of a provenance, as fact attributes."""
-    if source is None:
-        return {"file": None, "line": None}
-    out: dict[str, Any] = {"file": source.file, "line": source.line}
-    for k in ("page", "sheet", "cell"):
-        if getattr(source, k) is not None:
+def place(source: Optional[Provenance], file: str) -> dict[str, Any]:
+    """Where a fact was read, as fact attributes: the document's ``file`` (its key in the store, whatever the
+    record's provenance says), the line and, when set, page, sheet, cell and the row as printed (``excerpt``:
+    what a page quotes when the source is a PDF or workbook, or has moved)."""
+    out: dict[str, Any] = {"file": file, "line": source.line if source is not None else None}
+    for k in ("page", "sheet", "cell", "excerpt"):
+        if source is not None and getattr(source, k) is not None:
             out[k] = getattr(source, k)
     return out
 
@@ -170,7 +170,7 @@ def document_facts(d: BudgetDocument, ids: Identities) -> Iterator[Fact]:
                                             "sha256": d.sha256, "doc_kind": dep.doc_kind, "department": dn.key,
                                             "budget_code": dep.code})
     yield Entity(dn, dep.name, {"code": dep.code, "province": dep.province, "county": dep.county})
-    yield Relation(dn, "source", doc, {**place(dep.source), "fiscal_year": year})
+    yield Relation(dn, "source", doc, {**place(dep.source, d.source), "fiscal_year": year})
     yield from _totals(d, doc, dn)
     for unit in dep.subunits:
         un = Ref("unit", unit)
@@ -185,7 +185,7 @@ def document_facts(d: BudgetDocument, ids: Identities) -> Iterator[Fact]:
         yield Relation(dn, "has_indicator", iref, {"fiscal_year": year})
     for n, s in enumerate(d.sections):
         yield Entity(Ref("section", f"{d.source}#{n}", (d.sha256[:16], str(n))), s.heading,
-                     {"text": s.text, **place(s.source)})
+                     {"text": s.text, **place(s.source, d.source)})
 
 
 def _totals(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
@@ -227,13 +227,8 @@ def _spending(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
                                              "fiscal_year": year, "file": d.source, "line": r.source.line,
                                              "page": r.source.page,
                                              **{k: getattr(r.source, k) for k in ("sheet", "cell") if getattr(r.source, k)}})
-        level = FUNCTIONAL_LEVELS.get(r.level)
-        if level:
-            where = {"fiscal_year": year, **place(r.source)}
-            dims = (("functional", fn), ("level", level))
-            for item, value in ((None, r.total), ("basic_expenditure", r.basic), ("project_expenditure", r.project)):
-                if value is not None:
-                    yield Observation("functional_spending", doc, dims + (("budget_item", item),), value, "wan", where)
+        yield from _row_figures("functional_spending", doc, fn, FUNCTIONAL_LEVELS.get(r.level), r.source, year,
+                                ((None, r.total), ("basic_expenditure", r.basic), ("project_expenditure", r.project)))
     for r, code, level in coded_rows(d.economic_spending):
         en = Ref("economic", code or r.name)
         yield Entity(en, r.name, {"code": code, "level": level, "code_as_printed": r.code,
@@ -245,12 +240,21 @@ def _spending(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
         yield Relation(dn, "spends_on_economic", en,
                        {"amount_wan": r.total, "personnel_wan": r.personnel, "public_use_wan": r.public_use,
                         "fiscal_year": year, "file": d.source, "line": r.source.line})
-        if level:
-            where = {"fiscal_year": year, **place(r.source)}
-            dims = (("economic", en), ("level", level))
-            for item, value in ((None, r.total), ("personnel", r.personnel), ("public_use", r.public_use)):
-                if value is not None:
-                    yield Observation("economic_spending", doc, dims + (("budget_item", item),), value, "wan", where)
+        yield from _row_figures("economic_spending", doc, en, level, r.source, year,
+                                ((None, r.total), ("personnel", r.personnel), ("public_use", r.public_use)))
+
+
+def _row_figures(dataset: str, doc: Ref, cls: Ref, level: Optional[str], source: Provenance, year: Optional[int],
+                 parts) -> Iterator[Observation]:
+    """A class row's figures: its total (budget item None) and its parts, where printed; only rows of a known level
+    (a cube slice per level, so sums never mix 类 with 款)."""
+    if not level:
+        return
+    where = {"fiscal_year": year, **place(source, doc.key)}
+    for item, value in parts:
+        if value is not None:
+            yield Observation(dataset, doc, ((cls.kind, cls), ("level", level), ("budget_item", item)), value, "wan",
+                              where)
 
 
 def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -> Iterator[Fact]:
@@ -262,7 +266,7 @@ def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -
     f = p.funding
     yield Entity(pn, p.name, {"amount_wan": p.amount_wan, "fiscal_year": year, "carryover": p.carryover,
                               "project_code": p.project_code, "category": p.category,
-                              "department": dn.key, **place(p.source), "implementing_unit": p.implementing_unit,
+                              "department": dn.key, **place(p.source, d.source), "implementing_unit": p.implementing_unit,
                               "funding_total_yuan": f.total if f is not None else None,
                               "funding_printed_unit": f.printed_unit if f is not None else None,
                               "overview": p.overview, "goals": p.goals, "basis_text": p.basis_text})
@@ -280,7 +284,7 @@ def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -
                 yield Relation(pn, "funded_by", Ref("funding", key),
                                {"amount_yuan": value, "line": f.source.line if f.source else None})
     period = "carryover" if p.carryover else "current_year"
-    where = {"fiscal_year": year, **place(p.source)}
+    where = {"fiscal_year": year, **place(p.source, d.source)}
     for key, value in p.budget_sources.items():
         yield Observation("project_budget", pn, (("budget_type", key), ("funding_period", period)), value, "wan",
                           where)
@@ -291,7 +295,7 @@ def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -
             if value is None or (not printed_yuan and level == "other" and not value):
                 continue  # Hebei: 其他资金 left blank is not a printed figure
             yield Observation("project_funding", pn, (("government_level", level), ("budget_type", btype)),
-                              value, "yuan", {"fiscal_year": year, **place(f.source if f.source else None),
+                              value, "yuan", {"fiscal_year": year, **place(f.source, d.source),
                                               "printed_unit": f.printed_unit})
     for relation, bases in (("cites", p.legal_bases), ("mentions", p.citations)):
         for b in bases:
@@ -302,7 +306,7 @@ def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -
                                    "issuer_prefix": b.issuer_prefix, "document_type": policy_type(title),
                                    "document_year": policy_year(b.doc_number),
                                    "issuing_body": policy_issuer(b)})
-            yield Relation(pn, relation, bn, {"as_printed": b.as_printed, **place(b.source), "file": d.source})
+            yield Relation(pn, relation, bn, {"as_printed": b.as_printed, **place(b.source, d.source)})
     for n, ind in enumerate(p.indicators, 1):
         iref = Ref("indicator", f"{pid}#{n}", parts + (str(n),))
         yield _indicator(iref, ind, d.source)
@@ -312,7 +316,7 @@ def _project(d: BudgetDocument, i: int, p, ids: Identities, doc: Ref, dn: Ref) -
 def _indicator(ref: Ref, ind, file: str) -> Entity:
     return Entity(ref, ind.name, {"level1": ind.level1, "level2": ind.level2, "value": ind.value,
                                   "number": ind.parsed.number, "unit": ind.parsed.unit,
-                                  "comparator": ind.parsed.comparator, **place(ind.source), "file": file})
+                                  "comparator": ind.parsed.comparator, **place(ind.source, file)})
 
 
 def finding_facts(d: BudgetDocument, ids: Identities) -> Iterator[Fact]:

@@ -62,13 +62,21 @@ def zh(text: str) -> Literal:
     return Literal(text, language="zh")
 
 
+DECIMAL, INTEGER, GYEAR, BOOLEAN = (NamedNode(XSD + t) for t in ("decimal", "integer", "gYear", "boolean"))
+
+
 def dec(value: Decimal) -> Literal:
-    text = format(value, "f")
-    return Literal(text, datatype=NamedNode(XSD + "decimal"))
+    return _decimal(format(value, "f"))  # by text: Decimal("1.0") == Decimal("1.00"), their literals differ
 
 
+@lru_cache(maxsize=65536)
+def _decimal(text: str) -> Literal:
+    return Literal(text, datatype=DECIMAL)
+
+
+@lru_cache(maxsize=65536)
 def integer(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(value), datatype=INTEGER)
 
 
 STRUCTURE = "cube.ttl"
@@ -110,12 +118,13 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
             yield from rdf.observation(fact)
 
 
+@lru_cache(maxsize=None)
 def year_literal(year: Optional[int]) -> Optional[Literal]:
-    return Literal(str(year), datatype=NamedNode(XSD + "gYear")) if year else None
+    return Literal(str(year), datatype=GYEAR) if year else None
 
 
 def boolean(value: bool) -> Literal:
-    return Literal("true" if value else "false", datatype=NamedNode(XSD + "boolean"))
+    return Literal("true" if value else "false", datatype=BOOLEAN)
 
 
 T = Triple

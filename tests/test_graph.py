@@ -366,3 +366,22 @@ def test_every_bundled_query_gives_the_same_rows_in_rdflib(ox, turtle, name):
         return "、".join(sorted(v.split("、")))
 
     assert sorted(tuple(map(plain, r)) for r in slow) == sorted(tuple(map(plain, r)) for r in fast), name
+
+
+def test_facts_name_the_document_they_come_from_not_the_records_provenance(use_home):
+    """A record copied under another source (a store moved, a benchmark's copies) is exported as that source:
+    every place, IRI and search entry names the document's own file, never a stale path inside its records."""
+    from kg.graph.facts import facts
+    from kg.graph.rdf import ID, sorted_triples
+    from kg.search.entries import entries
+    from kg.store import Store
+
+    d = Store().documents()[0]
+    dep = d.department.model_copy(update={"name": d.department.name + "（副本）"})
+    copy = d.model_copy(update={"source": "elsewhere/copy.txt", "sha256": "f" * 64, "department": dep})
+    files = {f.attrs["file"] for f in facts([copy]) if f.attrs.get("file")}
+    assert files == {"elsewhere/copy.txt"}
+    derived = {str(t.object.value) for t in sorted_triples([copy]) if t.predicate.value.endswith("wasDerivedFrom")}
+    assert derived == {ID + "document/" + "f" * 16}
+    assert {e["file"] for e in entries("k", copy)} == {"elsewhere/copy.txt"}
+    assert all(e["where"].startswith("elsewhere/copy.txt") for e in entries("k", copy))
