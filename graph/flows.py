@@ -336,7 +336,9 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
             cn = node(f"functional:{code}", name, 2, place)
             add(dn, cn, wan(a["amount_wan"]), place)
             basic, project = wan(a["basic_wan"]), wan(a["project_wan"])
-            add(cn, node("spending:basic", "基本支出", 3), basic or (0.0 if project else wan(a["amount_wan"])), place)
+            if not basic and not project:  # a row printing no split: all of it basic
+                basic = wan(a["amount_wan"])
+            add(cn, node("spending:basic", "基本支出", 3), basic, place)
             add(cn, node("spending:project", "项目支出", 3), project, place)
         if not y.classes:
             add(dn, node("spending:basic", "基本支出", 3), y.figure("basic_expenditure"), y.file)
@@ -402,9 +404,12 @@ def project_items(docs: Sequence[BudgetDocument]) -> list[Item]:
     for y in read(docs):
         for p in y.projects.values():
             if p.amount_wan:
-                extra = (("部门", y.department), ("年度", str(y.year or ""))) \
-                    + ((("项目属性", p.category),) if p.category else ()) + ((("立项依据", "、".join(p.cites)),) if p.cites else ())
-                out.append(p.item(group=project_kind(p.category, p.carryover), extra=extra))
+                extra = [("部门", y.department), ("年度", str(y.year or ""))]
+                if p.category:
+                    extra.append(("项目属性", p.category))
+                if p.cites:
+                    extra.append(("立项依据", "、".join(p.cites)))
+                out.append(p.item(group=project_kind(p.category, p.carryover), extra=tuple(extra)))
     return _distinct_labels(out)
 
 
