@@ -115,6 +115,15 @@ def test_policy_places_are_where_the_number_is_printed(docs):
         assert item.label in (cells[0], cells[0] + "（上年结转）") and _amount(cells[1]) == item.amount
 
 
+def test_workbook_flow_is_placed_at_sheet_and_cell(tmp_path):
+    """A workbook's class band says where the row is: sheet and cell (1,250,000 元 printed on 表3 row 201)."""
+    from test_loaders import _workbook
+
+    flow = money_flow([parse_bytes(_workbook(tmp_path), "form.xlsx").document])
+    assert by_label(flow, "一般公共服务支出").places == ("form.xlsx!表3!A4",)
+    assert by_label(flow, "一般公共服务支出").amount == flow.total == 125.0
+
+
 def test_small_items_are_grouped_with_their_count():
     items = [Item(f"k{i}", f"p{i}", float(100 - i)) for i in range(10)]
     kept = keep_largest(items, 3)
