@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path, PurePath, PureWindowsPath
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
@@ -20,6 +20,9 @@ from kg.model import BudgetDocument
 
 from .economic import coded_rows
 from .identity import Identities, policy_issuer, policy_type, policy_year
+
+if TYPE_CHECKING:
+    from kg.checks.stored import FindingsOf
 
 ID = "https://w3id.org/budget-kg/id/"
 BKG = "https://w3id.org/budget-kg/ontology#"
@@ -103,7 +106,9 @@ def portable_source(path: str) -> str:
     return p.name if p.is_absolute() or PureWindowsPath(path).is_absolute() else p.as_posix()
 
 
-def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
+def triples(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> Iterator[Triple]:
+    """Every triple of the documents; ``findings_of(doc)`` gives the findings of ``kg check`` (kg.checks.stored),
+    else they are computed here."""
     docs = sorted(documents, key=lambda d: d.source)
     ids = Identities(docs)
     T = Triple
@@ -298,10 +303,10 @@ def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
                 yield from _indicator(iri("indicator", *pid, n), ind, pn, doc)
         for n, ind in enumerate(d.department_indicators, 1):
             yield from _indicator(iri("indicator", dep.name, year or 0, "整体", n), ind, bn, doc)
-        yield from _findings(d, ids, doc)
+        yield from _findings(d, ids, doc, findings_of)
 
 
-def _findings(d: BudgetDocument, ids, doc: NamedNode) -> Iterator[Triple]:
+def _findings(d: BudgetDocument, ids, doc: NamedNode, findings_of: Optional["FindingsOf"]) -> Iterator[Triple]:
     """The findings of ``kg check`` (graph.facts.finding_facts) as bkg:Finding nodes that bkg:concerns their facts."""
     from .facts import Entity, finding_facts
 
@@ -309,7 +314,7 @@ def _findings(d: BudgetDocument, ids, doc: NamedNode) -> Iterator[Triple]:
     for i in range(len(d.projects)):
         pid = ids.project(d, i)
         nodes.setdefault("project:" + "/".join(pid), iri("project", *pid))
-    for fact in finding_facts(d, ids):
+    for fact in finding_facts(d, ids, findings_of):
         node = iri("finding", d.sha256[:16], fact.ref.key.rsplit("#", 1)[1] if isinstance(fact, Entity)
                    else fact.subject.key.rsplit("#", 1)[1])
         if not isinstance(fact, Entity):
@@ -437,13 +442,13 @@ def _indicator(node: NamedNode, ind, owner: NamedNode, doc: NamedNode) -> Iterat
     yield T(node, term("bkg:sourceLine"), integer(ind.source.line))
 
 
-def sorted_triples(documents: Iterable[BudgetDocument]) -> list[Triple]:
+def sorted_triples(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> list[Triple]:
     """Distinct triples in a fixed order, so the same records give byte-identical files.
 
     The order is the order of emission (documents sorted by path, records in document order); a
     shared node (policy, code, department) emitted again by a later document keeps its first place.
     Sorting by string form gave the same stability at twice the cost at a million triples."""
-    return list(dict.fromkeys(triples(documents)))
+    return list(dict.fromkeys(triples(documents, findings_of)))
 
 
 def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
@@ -457,8 +462,9 @@ def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
         serialize(triple_list, format=FORMATS[fmt])
 
 
-def write_rdf(documents: Iterable[BudgetDocument], fmt: str, output: Path) -> Path:
+def write_rdf(documents: Iterable[BudgetDocument], fmt: str, output: Path,
+              findings_of: Optional["FindingsOf"] = None) -> Path:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(serialize_rdf(sorted_triples(documents), fmt))
+    output.write_bytes(serialize_rdf(sorted_triples(documents, findings_of), fmt))
     return output
