@@ -268,7 +268,7 @@ def test_a_home_that_cannot_be_written_still_gets_its_findings(copy, monkeypatch
     for entry in store.manifest().values():
         store.findings_path(entry["doc_id"]).unlink()
 
-    def full(path, data):
+    def full(path, data, durable=True):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(stored, "atomic_write", full)

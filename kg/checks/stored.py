@@ -57,7 +57,7 @@ def save(store: Store, doc_id: str, doc: "BudgetDocument") -> list[Finding]:
 
 def _write(store: Store, doc_id: str, doc: "BudgetDocument", found: Sequence[Finding], rules: str) -> None:
     try:
-        atomic_write(store.findings_path(doc_id), encode(doc, found, rules))
+        atomic_write(store.findings_path(doc_id), encode(doc, found, rules), durable=False)  # checked when read
     except OSError:
         pass  # a read-only or full home: the findings are computed again next time
 
