@@ -136,9 +136,10 @@ Fact = Union[Entity, Relation, Observation]
 
 def place(source: Optional[Provenance], file: str) -> dict[str, Any]:
     """Where a fact was read, as fact attributes: the document's ``file`` (its key in the store, whatever the
-    record's provenance says), the line and, when set, page, sheet and cell."""
+    record's provenance says), the line and, when set, page, sheet, cell and the row as printed (``excerpt``:
+    what a page quotes when the source is a PDF or workbook, or has moved)."""
     out: dict[str, Any] = {"file": file, "line": source.line if source is not None else None}
-    for k in ("page", "sheet", "cell"):
+    for k in ("page", "sheet", "cell", "excerpt"):
         if source is not None and getattr(source, k) is not None:
             out[k] = getattr(source, k)
     return out
