@@ -2,8 +2,9 @@
 
 Read-only: an update request (``update=`` or ``application/sparql-update``) is refused with 400, as are
 updates and ``SERVICE`` inside a query (BudgetKG.sparql refuses them before the engine sees them).
-Every query runs under the server's time limit and row cap; a query cut by the time limit gets 503
-with the reason as text, a bad query 400 with the engine's message. GET without a query answers
+Every query runs under the server's time limit and row cap; a query stopped by its time limit gets the
+status kg.errors.QueryLimitError declares (503, reasons there) with the reason as text, a bad query
+400 with the engine's message. GET without a query answers
 with a SPARQL 1.1 Service Description (Turtle), or sends a browser to the editor.
 """
 
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
 
 MAX_QUERY_BYTES = 256 * 1024
 """A longer request body is refused (413) before it is read into memory."""
-
-LIMIT_STATUS = 503
-"""Status of an answer stopped by the time limit (or memory budget): the service declined to finish it."""
-
 
 def _text(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse(message.rstrip() + "\n", status_code=status)
@@ -152,8 +149,7 @@ async def endpoint(request: Request) -> Response:
     try:
         table = await run_in_threadpool(run_table, kg, query, settings)
     except KGError as exc:
-        status = LIMIT_STATUS if exc.code == "query-limit" else exc.http_status
-        return _text(status, str(exc))
+        return _text(exc.http_status, str(exc))
     fmt = (params.get("format") or params.get("output") or [None])[0]
     try:
         name = choose(table.kind, request.headers.get("accept"), fmt)
