@@ -227,7 +227,8 @@ def _spending(d: BudgetDocument, doc: Ref, dn: Ref) -> Iterator[Fact]:
             yield Relation(fn, "broader", parent, once=True)
         yield Relation(dn, "spends_on", fn, {"amount_wan": r.total, "basic_wan": r.basic, "project_wan": r.project,
                                              "fiscal_year": year, "file": d.source, "line": r.source.line,
-                                             "page": r.source.page})
+                                             "page": r.source.page,  # and a workbook row's sheet and cell:
+                                             **{k: v for k in ("sheet", "cell") if (v := getattr(r.source, k))}})
         yield from _row_figures("functional_spending", doc, fn, FUNCTIONAL_LEVELS.get(r.level), r.source, year,
                                 ((None, r.total), ("basic_expenditure", r.basic), ("project_expenditure", r.project)))
     for r, code, level in coded_rows(d.economic_spending):

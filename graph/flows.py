@@ -1,8 +1,8 @@
 """Where the money goes, as numbers a picture can draw: the aggregation behind every chart.
 
-Pictures never read documents themselves: they take the figures computed here from records
-(``BudgetDocument``), all in 万元, each with the places (file:line) it was read from, so every
-band, box and bar can say where its number comes from.
+Pictures never read documents themselves: they take the figures computed here, a projection of
+the facts (kg.graph.facts: the records walked once), all in 万元, each with the places (file:line,
+file p.N, file!Sheet!B7) it was read from, so every band, box and bar can say where its number comes from.
 
 The money flow follows the tables a budget document prints, and only links that the tables state:
 
@@ -19,28 +19,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
-from kg.model import BudgetDocument, Provenance, format_place
+from kg.model import BudgetDocument
+from kg.text import document_number
 
-from .identity import BUDGET_FUNDS, Identities
+from .facts import Entity, Observation, Ref, facts, where
+from .identity import BUDGET_FUNDS
 
 ROUNDING = 0.05
 """万元 two totals may differ by from rounding each row to the cent (PDF tables in 元 give 6 decimals)."""
 OTHER = "其他"
 """Label stem of a group of small flows; the count follows: 其他 (7项)."""
-
-
-def where(source: Optional[Provenance], file: Optional[str] = None) -> str:
-    """A place a person can open: ``file:line``, or ``file p.N`` where the record knows a page."""
-    if source is None:
-        return file or ""
-    return source.where
-
-
-def _total_place(d: BudgetDocument, name: str) -> str:
-    """Where a headline figure of ``d.totals`` was read (file:line, or file p.N in a PDF)."""
-    return format_place(d.source, d.totals.lines.get(name), d.totals.pages.get(name))
 
 
 def wan(value) -> float:
@@ -171,6 +161,87 @@ def keep_largest(items: Sequence[Item], keep: int, min_share: float = 0.0, unit:
                        + ((("…", f"另 {len(rest) - 12} 项"),) if len(rest) > 12 else ()))]
 
 
+# ------------------------------------------------------------------ the facts a picture reads
+
+
+class Cite(NamedTuple):
+    """Where a project cites a policy as its legal basis (立项依据), and the policy's title and issuer."""
+
+    place: str
+    title: Optional[str]
+    issuer: Optional[str]
+
+
+@dataclass
+class ProjectFacts:
+    """A project as the facts state it (``key`` is its graph node id), with the policies it rests on
+    (policy identity, the graph's → its citations)."""
+
+    key: str
+    name: str
+    amount_wan: Optional[Decimal]
+    carryover: bool
+    category: Optional[str]
+    place: str
+    cites: dict[str, list[Cite]] = field(default_factory=dict)
+
+    def item(self, places: tuple[str, ...] = (), **kw) -> Item:
+        """The project as a picture's ``Item`` (万元; placed where it is printed unless ``places`` says more)."""
+        return Item(self.key, self.name + ("（上年结转）" if self.carryover else ""), wan(self.amount_wan),
+                    places or (self.place,), **kw)
+
+
+@dataclass
+class YearFacts:
+    """What one document (a department's year) prints that pictures draw, gathered from its facts."""
+
+    file: str
+    department: str
+    year: Optional[int]
+    place: str = ""
+    """Where the department is named."""
+    totals: dict[str, tuple[Decimal, str]] = field(default_factory=dict)
+    """Headline figure (budget item) → (万元, place)."""
+    income: list[tuple[str, Decimal, str]] = field(default_factory=list)
+    """(budget type, 万元, place) as 收入总表 prints them."""
+    classes: list[tuple[str, str, dict]] = field(default_factory=list)
+    """Functional classes (类) with an amount: (code, name, the spends_on amounts and place)."""
+    projects: dict[Ref, ProjectFacts] = field(default_factory=dict)
+
+    def figure(self, item: str) -> float:
+        return wan(self.totals.get(item, (None,))[0])
+
+
+def read(docs: Sequence[BudgetDocument]) -> list[YearFacts]:
+    """The facts of ``docs`` gathered per document, in the order of ``docs`` (the order a picture lists them)."""
+    years: dict[str, YearFacts] = {}
+    latest: dict[Ref, Entity] = {}
+    for fact in facts(docs, findings=False):
+        if isinstance(fact, Entity):
+            latest[fact.ref] = fact
+            if fact.ref.kind == "document":
+                a = fact.attrs
+                y = years[fact.ref.key] = YearFacts(a["file"], a["department"], a["fiscal_year"])
+        elif isinstance(fact, Observation):
+            if fact.dataset == "totals":
+                y.totals[fact.dimension("budget_item")] = (fact.value, where(fact.attrs))
+            elif fact.dataset == "income":
+                y.income.append((fact.dimension("budget_type"), fact.value, where(fact.attrs)))
+        elif fact.relation == "source" and fact.subject.kind == "department":
+            y.place = where(fact.attrs)
+        elif fact.relation == "spends_on" and len(fact.object.key) == 3 and fact.attrs["amount_wan"]:
+            y.classes.append((fact.object.key, latest[fact.object].label, fact.attrs))
+        elif fact.relation == "has_project":
+            p = latest[fact.object]
+            y.projects[fact.object] = ProjectFacts(fact.object.id, p.label, p.attrs["amount_wan"], p.attrs["carryover"],
+                                                   p.attrs["category"], where(p.attrs))
+        elif fact.relation == "cites":
+            policy = latest[fact.object].attrs
+            y.projects[fact.subject].cites.setdefault(fact.object.key, []).append(
+                Cite(where(fact.attrs), policy["title"], policy["issuer"]))
+    return [years[d.source] for d in docs]
+
+
 # ------------------------------------------------------------------ the money flow
 
 
@@ -219,12 +290,9 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
     """The flow of money through ``docs`` (one department, or every department of a county)."""
     if not docs:
         raise SelectionError("no documents to draw")
-    ids = Identities(docs)
+    years = read(docs)
     links: dict[tuple[str, str], list] = {}
-    labels: dict[str, tuple[str, int]] = {}
-    places: dict[str, list[str]] = {}
-    extra: dict[str, tuple] = {}
-    counts: dict[str, int] = {}
+    shown: dict[str, list] = {}  # node key → [label, column, places, count, extra]
     notes: list[str] = []
 
     def add(src: str, dst: str, amount: float, place: str = "") -> None:
@@ -235,71 +303,54 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
         if place:
             entry[1].append(place)
 
-    def node(key: str, label: str, column: int, place: str = "") -> str:
-        labels.setdefault(key, (label, column))
+    def node(key: str, label: str, column: int, place: str = "", count: int = 1, extra: tuple = ()) -> str:
+        entry = shown.setdefault(key, [label, column, [], count, extra])
         if place:
-            places.setdefault(key, []).append(place)
+            entry[2].append(place)
         return key
 
     # departments: the largest keep their own node, the rest share one
-    dep_items = [Item(f"department:{d.department.name}", d.department.name, wan(d.totals.expenditure_total)
-                      or sum(wan(r.total) for r in d.functional_spending if len(r.code) == 3), (where(d.department.source),))
-                 for d in docs]
+    dep_items = [Item(f"department:{y.department}", y.department, y.figure("expenditure_total")
+                      or sum(wan(a["amount_wan"]) for _, _, a in y.classes), (y.place,)) for y in years]
     grouped = keep_largest(dep_items, keep_departments, 0.0, unit="个部门", key="department-other")
-    dep_node = {}
     for item in grouped:
-        node(item.key, item.label, 1, *item.places[:1])
-        counts[item.key] = item.count
-        extra[item.key] = item.extra
-    for d, item in zip(docs, dep_items):
-        dep_node[d.source] = item.key if item.key in labels else grouped[-1].key
+        node(item.key, item.label, 1, *item.places[:1], count=item.count, extra=item.extra)
 
     projects: list[Item] = []
-    for d in docs:
-        dn = dep_node[d.source]
-        t = d.totals
+    for y, item in zip(years, dep_items):
+        dn = item.key if item.key in shown else grouped[-1].key
         # 1. sources → department
+        carryover = y.totals.get("carryover_income", (None, ""))
         income = 0.0
-        for key, value in t.income_by_source.items():
-            add(node(f"funding:{key}", BUDGET_FUNDS.get(key, key), 0), dn, wan(value),
-                _total_place(d, f"income_by_source.{key}"))
+        for key, value, place in y.income + ([("carryover", *carryover)] if carryover[0] else []):
+            add(node(f"funding:{key}", BUDGET_FUNDS.get(key, key), 0), dn, wan(value), place)
             income += wan(value)
-        if t.carryover_income:
-            add(node("funding:carryover", BUDGET_FUNDS["carryover"], 0), dn, wan(t.carryover_income),
-                _total_place(d, "carryover_income"))
-            income += wan(t.carryover_income)
-        classes = [r for r in d.functional_spending if len(r.code) == 3 and r.total]
-        spent = sum(wan(r.total) for r in classes) if classes else wan(t.expenditure_total)
-        if spent - income > ROUNDING + 0.005 * len(classes):
-            add(node("funding:unstated", "未列明来源", 0), dn, round(spent - income, 2), d.source)
+        spent = sum(wan(a["amount_wan"]) for _, _, a in y.classes) if y.classes else y.figure("expenditure_total")
+        if spent - income > ROUNDING + 0.005 * len(y.classes):
+            add(node("funding:unstated", "未列明来源", 0), dn, round(spent - income, 2), y.file)
             if income:
-                notes.append(f"{d.department.name}: 收入按来源合计 {money(income)}，少于支出 {money(spent)}")
+                notes.append(f"{y.department}: 收入按来源合计 {money(income)}，少于支出 {money(spent)}")
         # 2. department → classes → basic / project expenditure
-        for r in classes:
-            cn = node(f"functional:{r.code}", r.name, 2, where(r.source))
-            add(dn, cn, wan(r.total), where(r.source))
-            basic, project = wan(r.basic), wan(r.project)
-            if not basic and not project:
-                basic = wan(r.total)
-            add(cn, node("spending:basic", "基本支出", 3), basic, where(r.source))
-            add(cn, node("spending:project", "项目支出", 3), project, where(r.source))
-        if not classes:
-            add(dn, node("spending:basic", "基本支出", 3), wan(t.basic_expenditure), d.source)
-            add(dn, node("spending:project", "项目支出", 3), wan(t.project_expenditure), d.source)
+        for code, name, a in y.classes:
+            place = where(a)
+            cn = node(f"functional:{code}", name, 2, place)
+            add(dn, cn, wan(a["amount_wan"]), place)
+            basic, project = wan(a["basic_wan"]), wan(a["project_wan"])
+            if not basic and not project:  # a row printing no split: all of it basic
+                basic = wan(a["amount_wan"])
+            add(cn, node("spending:basic", "基本支出", 3), basic, place)
+            add(cn, node("spending:project", "项目支出", 3), project, place)
+        if not y.classes:
+            add(dn, node("spending:basic", "基本支出", 3), y.figure("basic_expenditure"), y.file)
+            add(dn, node("spending:project", "项目支出", 3), y.figure("project_expenditure"), y.file)
         # 3. project expenditure → projects
-        for i, p in enumerate(d.projects):
-            if p.amount_wan:
-                label = p.name + ("（上年结转）" if p.carryover else "")
-                projects.append(Item("project:" + "/".join(ids.project(d, i)), label, wan(p.amount_wan),
-                                     (where(p.source),), extra=(("部门", d.department.name),)))
+        projects += [p.item(extra=(("部门", y.department),)) for p in y.projects.values() if p.amount_wan]
     projects = _distinct_labels(projects)
     project_total = sum(p.amount for p in projects)
-    stated = sum(links.get((k, "spending:project"), [0.0])[0] for k in labels if k.startswith("functional:"))
-    stated = stated or sum(wan(d.totals.project_expenditure) for d in docs)
+    stated = sum(links.get((k, "spending:project"), [0.0])[0] for k in shown if k.startswith("functional:"))
+    stated = stated or sum(y.figure("project_expenditure") for y in years)
     for item in keep_largest(projects, keep_projects, min_share * 2, key="project-other"):
-        node(item.key, item.label, 4, *item.places[:1])
-        counts[item.key] = item.count
-        extra[item.key] = item.extra
+        node(item.key, item.label, 4, *item.places[:1], count=item.count, extra=item.extra)
         add("spending:project", item.key, item.amount, item.places[0] if item.count == 1 and item.places else "")
     if stated - project_total > ROUNDING:
         add("spending:project", node("project:unlisted", "未列明项目", 4), round(stated - project_total, 2))
@@ -308,16 +359,13 @@ def money_flow(docs: Sequence[BudgetDocument], *, keep_projects: int = 12, keep_
     elif project_total - stated > ROUNDING and stated:
         notes.append(f"项目表合计 {money(project_total)}，多于支出表项目支出 {money(stated)}")
 
-    inflow: dict[str, float] = {}
-    outflow: dict[str, float] = {}
+    through: dict[str, list[float]] = {}  # node key → [in, out]
     for (a, b), (amount, _) in links.items():
-        outflow[a] = outflow.get(a, 0.0) + amount
-        inflow[b] = inflow.get(b, 0.0) + amount
-    nodes = tuple(Node(k, label, col, round(max(inflow.get(k, 0.0), outflow.get(k, 0.0)), 2),
-                       tuple(dict.fromkeys(places.get(k, []))), counts.get(k, 1), extra.get(k, ()))
-                  for k, (label, col) in labels.items() if k in inflow or k in outflow)
-    nodes = tuple(sorted(nodes, key=lambda n: (n.column, "-other:" in n.key,
-                                               -n.amount, n.label)))
+        through.setdefault(a, [0.0, 0.0])[1] += amount
+        through.setdefault(b, [0.0, 0.0])[0] += amount
+    nodes = tuple(Node(k, label, col, round(max(through[k]), 2), tuple(dict.fromkeys(places)), count, extra)
+                  for k, (label, col, places, count, extra) in shown.items() if k in through)
+    nodes = tuple(sorted(nodes, key=lambda n: (n.column, "-other:" in n.key, -n.amount, n.label)))
     out = tuple(Link(a, b, round(amount, 2), tuple(dict.fromkeys(p))) for (a, b), (amount, p) in links.items())
     total = sum(n.amount for n in nodes if n.column == 1)
     return MoneyFlow(scope_of(docs), nodes, out, round(total, 2), tuple(notes))
@@ -352,20 +400,16 @@ def project_kind(category: Optional[str], carryover: bool) -> str:
 
 def project_items(docs: Sequence[BudgetDocument]) -> list[Item]:
     """Every project with an amount, keyed by its graph node id, grouped by kind, department in ``extra``."""
-    ids = Identities(docs)
     out = []
-    for d in docs:
-        for i, p in enumerate(d.projects):
-            if not p.amount_wan:
-                continue
-            extra = [("部门", d.department.name), ("年度", str(d.department.fiscal_year or ""))]
-            if p.category:
-                extra.append(("项目属性", p.category))
-            if p.legal_bases:
-                extra.append(("立项依据", "、".join(dict.fromkeys(b.key for b in p.legal_bases))))
-            out.append(Item("project:" + "/".join(ids.project(d, i)),
-                            p.name + ("（上年结转）" if p.carryover else ""), wan(p.amount_wan),
-                            (where(p.source),), group=project_kind(p.category, p.carryover), extra=tuple(extra)))
+    for y in read(docs):
+        for p in y.projects.values():
+            if p.amount_wan:
+                extra = [("部门", y.department), ("年度", str(y.year or ""))]
+                if p.category:
+                    extra.append(("项目属性", p.category))
+                if p.cites:
+                    extra.append(("立项依据", "、".join(p.cites)))
+                out.append(p.item(group=project_kind(p.category, p.carryover), extra=tuple(extra)))
     return _distinct_labels(out)
 
 
@@ -397,46 +441,41 @@ class PolicyProjects:
 def policy_projects(docs: Sequence[BudgetDocument], text: str) -> PolicyProjects:
     """The projects (of any department and year in ``docs``) that cite the policy ``text`` (number in any
     bracket style, or title)."""
-    from kg.search.query import document_number
-
-    ids = Identities(docs)
     number = document_number(text)
     wanted = number or f"《{text.strip('《》')}》"
-    items, used = [], []
-    title = issuer = None
-    for d in docs:
-        for i, p in enumerate(d.projects):
-            cites = [b for b in p.legal_bases if ids.policy(b) == wanted]
-            if not cites:
-                continue
-            title, issuer = title or cites[0].title, issuer or cites[0].issuer
-            used.append(d)
-            items.append(Item("project:" + "/".join(ids.project(d, i)),
-                              p.name + ("（上年结转）" if p.carryover else ""), wan(p.amount_wan),
-                              (where(cites[0].source), where(p.source)), group=d.department.name,
-                              extra=(("部门", d.department.name), ("年度", str(d.department.fiscal_year or "")))))
-    if not items:
+    years = read(docs)
+    cited = _citing(years).get(wanted)
+    if not cited:
         raise SelectionError(f"no project cites {text!r}" + (f" (read as {number})" if number else "")
                              + "; try `kg search` with a part of the number or title")
-    return PolicyProjects(wanted, title or ids.policy_title(wanted), issuer, tuple(_distinct_labels(items)),
-                          scope_of(used))
+    items = [p.item((cites[0].place, p.place), group=y.department,
+                    extra=(("部门", y.department), ("年度", str(y.year or "")))) for y, p, cites in cited]
+    title = next((cites[0].title for _, _, cites in cited if cites[0].title), None)
+    issuer = next((cites[0].issuer for _, _, cites in cited if cites[0].issuer), None)
+    used = [d for d, y in zip(docs, years) if any(y is u for u, _, _ in cited)]
+    return PolicyProjects(wanted, title, issuer, tuple(_distinct_labels(items)), scope_of(used))
+
+
+def _citing(years: list[YearFacts]) -> dict[str, list[tuple[YearFacts, ProjectFacts, list[Cite]]]]:
+    """Policy → the projects resting on it (in document order), each with its citations of that policy."""
+    out: dict[str, list] = {}
+    for y in years:
+        for p in y.projects.values():
+            for key, cites in p.cites.items():
+                out.setdefault(key, []).append((y, p, cites))
+    return out
 
 
 def top_policies(docs: Sequence[BudgetDocument], keep: int = 15) -> list[Item]:
     """Policies ranked by the money of the projects citing them (a project citing two policies counts for
     both), each with its number of projects and departments in ``extra``."""
-    ids = Identities(docs)
-    sums: dict[str, list] = {}
-    for d in docs:
-        for p in d.projects:
-            for key in dict.fromkeys(ids.policy(b) for b in p.legal_bases):
-                entry = sums.setdefault(key, [0.0, 0, set(), []])
-                entry[0] += wan(p.amount_wan)
-                entry[1] += 1
-                entry[2].add(d.department.name)
-                entry[3].extend(where(b.source) for b in p.legal_bases if ids.policy(b) == key)
-    items = [Item(f"policy:{k}", k, round(v[0], 2), tuple(dict.fromkeys(v[3])), v[1], "",
-                  (("标题", ids.policy_title(k) or ""), ("项目数", str(v[1])), ("部门数", str(len(v[2]))),
-                   ("部门", "、".join(sorted(v[2])))))
-             for k, v in sums.items() if v[0] > 0]
+    items = []
+    for key, cited in _citing(read(docs)).items():
+        amount = sum(wan(p.amount_wan) for _, p, _ in cited)
+        deps = sorted({y.department for y, _, _ in cited})
+        if amount > 0:
+            items.append(Item(f"policy:{key}", key, round(amount, 2),
+                              tuple(dict.fromkeys(c.place for _, _, cites in cited for c in cites)), len(cited), "",
+                              (("标题", cited[0][2][0].title or ""), ("项目数", str(len(cited))),
+                               ("部门数", str(len(deps))), ("部门", "、".join(deps)))))
     return sorted(items, key=lambda i: (-i.amount, i.key))[:keep]

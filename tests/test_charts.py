@@ -65,6 +65,65 @@ def test_county_flow_reads_every_department_of_the_latest_year(docs):
     assert "泽州县" in chart("sankey", docs, county="泽州县").title
 
 
+def _printed_row(place: str) -> list[str]:
+    """The cells of the text line a place (``file:line``) names, as the document prints them."""
+    file, line = place.rsplit(":", 1)
+    return (EXAMPLES.parent / file).read_text(encoding="utf-8").splitlines()[int(line) - 1].split("\t")
+
+
+def _amount(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+def test_county_flow_shows_the_printed_figures_at_their_lines(docs):
+    """Read against the documents themselves: each band into a department is a row of that department's
+    收入总表 (label and figure on the line its place names), each project box a row of a project table."""
+    flow = money_flow(select_documents(docs, county="泽州县"))
+    # the three 收入总表: 一般公共预算 4192.53 (组织部) + 2733.38 (政府办) + 1422.60 (柳树口镇); 上年结转 382.52 (组织部)
+    assert by_label(flow, "一般公共预算").amount == 8348.51
+    assert by_label(flow, "上年结转").amount == 382.52
+    assert not any(n.key == "funding:unstated" for n in flow.nodes)
+    labels = {n.key: n.label for n in flow.nodes}
+    income = [link for link in flow.links if link.source.startswith("funding:")]
+    assert len(income) == 4
+    for link in income:
+        [place] = link.places
+        cells = _printed_row(place)
+        assert cells[0].endswith(labels[link.source]) and _amount(cells[1]) == link.amount, (place, cells)
+    projects = [n for n in flow.nodes if n.column == 4 and n.count == 1 and n.key != "project:unlisted"]
+    assert len(projects) == 12
+    for n in projects:
+        [place] = n.places
+        cells = _printed_row(place)
+        assert n.label in (cells[0], cells[0] + "（上年结转）") and _amount(cells[1]) == n.amount, (place, cells)
+    # every place is the file:line of a document of the selection
+    files = set(flow.scope.files)
+    assert all(p.rsplit(":", 1)[0] in files for n in flow.nodes for p in n.places)
+
+
+def test_policy_places_are_where_the_number_is_printed(docs):
+    """A policy's bars point at the lines citing it (in whatever brackets), and each project at its own row."""
+    brackets = str.maketrans("【[［】]］", "〔〔〔〕〕〕")
+    p = chart("policy", docs, policy="泽组通字[2022]31号").data
+    items, _ = chart("top-policies", docs, county="泽州县").data
+    cited = [(p.key, i.places[0]) for i in p.projects] + [(i.label, place) for i in items for place in i.places]
+    assert len(cited) > len(items) > 10
+    for key, place in cited:
+        assert key in "".join(_printed_row(place)).translate(brackets).replace(" ", ""), (key, place)
+    for item in p.projects:
+        cells = _printed_row(item.places[1])
+        assert item.label in (cells[0], cells[0] + "（上年结转）") and _amount(cells[1]) == item.amount
+
+
+def test_workbook_flow_is_placed_at_sheet_and_cell(tmp_path):
+    """A workbook's class band says where the row is: sheet and cell (1,250,000 元 printed on 表3 row 201)."""
+    from test_loaders import _workbook
+
+    flow = money_flow([parse_bytes(_workbook(tmp_path), "form.xlsx").document])
+    assert by_label(flow, "一般公共服务支出").places == ("form.xlsx!表3!A4",)
+    assert by_label(flow, "一般公共服务支出").amount == flow.total == 125.0
+
+
 def test_small_items_are_grouped_with_their_count():
     items = [Item(f"k{i}", f"p{i}", float(100 - i)) for i in range(10)]
     kept = keep_largest(items, 3)
@@ -191,6 +250,13 @@ def test_print_charts_of_a_pdf_disclosure(tmp_path):
     assert flow.total == pytest.approx(9628.22, abs=0.02)
     assert by_label(flow, "公共安全支出").amount == pytest.approx(8726.73, abs=0.01)
     assert by_label(flow, "人民调解").places[0].endswith(".pdf p.23")
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(EXAMPLES / "putuo-justice-2026-dept-budget.pdf"))
+    for n in flow.nodes:  # each project box is placed on the page printing its name
+        if n.column == 4 and n.count == 1 and n.places:
+            page = int(n.places[0].rsplit(" p.", 1)[1])
+            assert n.label in pdf[page - 1].get_textpage().get_text_range().replace("\r\n", ""), n.places
     assert by_label(flow, "未列明项目").amount == pytest.approx(7054.05 - 795.00, abs=0.02)
     assert not any(n.label == "未列明来源" for n in flow.nodes)  # cent rounding is no missing source
     for kind in ("sankey", "treemap", "top-policies"):
