@@ -21,6 +21,7 @@ from .. import legal
 from ..columns import assign, figures, header_centers, under_header
 from ..common import find_county, find_province, text_sections
 from ..indicators import read_columns
+from ..ocr_confusions import restore
 from ..projects import match_key
 from ..common import header_row
 from ..summary import BUDGET_SOURCES, blank_as_zero
@@ -155,18 +156,54 @@ def _grid(rows: Sequence[Row]) -> list[Row]:
             if len(r.cells) == width else r for r in rows]
 
 
+def read_rows(doc) -> tuple[Row, ...]:
+    """The rows as this reader reads them. On pages read by OCR (``doc.ocr_pages``), words it looks
+    for that tesseract misread by a known confusion are restored (财务收文预算总表 → 财务收支预算总表)
+    and a table title OCR split at a wide gap is joined again; rows of a text layer are left exact."""
+    scanned = getattr(doc, "ocr_pages", frozenset())
+    if not scanned:
+        return doc.rows
+    return tuple(_restored(r) if r.page in scanned else r for r in doc.rows)
+
+
+def _restored(row: Row) -> Row:
+    cells = tuple(restore(c) for c in row.cells)
+    texts = [c for c in cells if c]
+    if len(texts) >= 2 and all(parse_amount(c) is None for c in texts):
+        joined = "".join(compact(c) for c in texts)
+        if len(joined) <= 70 and table_key(joined) is not None:
+            spans = ((row.spans[0][0], row.spans[-1][1]),) if row.spans else ()
+            return Row(row.line, (joined,), spans, row.page)
+    return row if cells == row.cells else Row(row.line, cells, row.spans, row.page)
+
+
+def _ocr_titles(doc, tables: dict[str, Table]) -> list[Problem]:
+    """A warning for each table found only because a misread title was restored: the user can check the page."""
+    out = []
+    for t in tables.values():
+        row = next((r for r in doc.rows if r.line == t.line), None)
+        if row is None or row.page not in getattr(doc, "ocr_pages", frozenset()):
+            continue
+        seen = "".join(compact(c) for c in row.texts)
+        if table_key(seen) != t.key:
+            out.append(Problem(code="ocr-title-restored", file=doc.source, line=t.line, excerpt=seen,
+                               message=f"page {row.page}: OCR read the title «{seen}», taken as «{t.title}» "
+                                       "(a known OCR misreading); check the page"))
+    return out
+
+
 def detect(doc) -> float:
     """Share of the standard tables whose titles are printed (0.9 when five or more)."""
-    keys = {table_key(r.texts[0]) for r in doc.rows if len(r.texts) == 1}
+    keys = {table_key(r.texts[0]) for r in read_rows(doc) if len(r.texts) == 1}
     keys.discard(None)
     return min(0.9, 0.18 * len(keys))
 
 
 def parse(doc) -> BudgetDocument:
-    source, rows, text = doc.source, doc.rows, doc.text
+    source, rows, text = doc.source, read_rows(doc), doc.text
     parts = cut(rows)
     tables = standard_tables(parts)
-    problems: list[Problem] = []
+    problems: list[Problem] = _ocr_titles(doc, tables)
     for t in tables.values():
         if t.scale is None:
             problems.append(Problem(code="unit-not-printed", file=source, line=t.line,
@@ -192,7 +229,7 @@ def parse(doc) -> BudgetDocument:
 
 def found_and_missing(doc) -> tuple[list[str], list[str]]:
     """Names of the standard tables printed in a document and of those it lacks."""
-    keys = {table_key(r.texts[0]) for r in doc.rows if len(r.texts) == 1}
+    keys = {table_key(r.texts[0]) for r in read_rows(doc) if len(r.texts) == 1}
     names = [(k, n) for k, n, _, _ in STANDARD_TABLES]
     order = ["overview", "income", "spending", "fiscal", "general", "fund", "capital", "basic", "three_public"]
     by_key = dict(names)
@@ -201,7 +238,7 @@ def found_and_missing(doc) -> tuple[list[str], list[str]]:
 
 def has_figures(doc) -> bool:
     """True when some standard table holds a figure (a blank template holds none)."""
-    tables = standard_tables(cut(doc.rows))
+    tables = standard_tables(cut(read_rows(doc)))
     return any(parse_amount(c) is not None and not _CODE_PART.match(c.strip())
                for t in tables.values() for r in t.rows for c in r.cells)
 

@@ -1,0 +1,117 @@
+"""The words table readers look for, restored where tesseract (chi_sim) misread a glyph of them.
+
+Why: readers find tables by their titles and header words (财务收支预算总表, 本年支出合计 …).
+tesseract reads those words well but for a few glyphs it confuses with a look-alike: 支 comes out
+as 文 in most scanned titles (财务收文预算总表, 部门文出预算总表), so a scanned document loses its
+totals table although every figure in it was read. The confusions below were measured, not
+guessed: the shipped disclosures were rasterised at 200 dpi, OCR'd with ``kg.ingest.ocr`` and
+aligned glyph by glyph with their own text layers (``benchmarks/ocr_bench.py --tables`` measures
+what this buys).
+
+How: in a cell read by OCR, a stretch that is one of ``WORDS`` but for glyphs listed in
+``CONFUSIONS`` (at most one in three of the word's glyphs), or a word of four or more glyphs with
+one stray glyph inside (一般公共了预算: tesseract puts a glyph into a wide gap), is replaced by the
+word. Exact words are taken first, so a cell that already says what it means is never changed.
+Only words and glyphs listed here are ever restored; figures are never touched (a figure OCR is
+unsure of stays withheld by ``kg.ingest.ocr``'s trust rules). Text layers never come here: their
+words are exact.
+"""
+
+from __future__ import annotations
+
+import re
+
+CONFUSIONS: dict[str, str] = {
+    "支": "文有",
+    "款": "秋茂堵基丈攻归电王",
+    "费": "交慢赣要缆党寓",
+    "预": "巴氛也",
+    "项": "而页顶曾古剖",
+    "类": "划关由双匡贡",
+    "金": "合爹全多",
+    "编": "纲朋顷",
+    "计": "证",
+    "目": "日",
+    "公": "人",
+    "元": "刀",
+    "出": "机",
+    "分": "隶",
+    "资": "次",
+    "合": "答",
+    "共": "开",
+}
+"""Glyph as printed → the glyphs tesseract chi_sim read it as, on the shipped disclosures scanned at
+200 dpi (支→文 36 times; the others once or twice each). Only glyphs of ``WORDS`` matter."""
+
+WORDS: tuple[str, ...] = (
+    # table titles
+    "财务收支", "收支", "收入支出", "收入", "支出", "预算", "决算", "总表", "预算表", "决算表",
+    "财政拨款", "一般公共预算", "政府性基金", "国有资本经营", "基本支出", "三公", "经费", "功能分类",
+    "经济分类", "机关运行经费", "部门", "单位", "情况说明", "项目经费",
+    # header and row labels
+    "项目", "预算数", "决算数", "金额", "合计", "总计", "小计", "收入总计", "支出总计", "本年收入合计",
+    "本年支出合计", "上年结转", "结转结余", "年初结转和结余", "项目支出", "上缴上级支出", "经营支出",
+    "附属单位", "人员经费", "公用经费", "因公出国", "公务接待费", "公务用车购置及运行费", "购置费",
+    "运行费", "运行维护费", "编制部门", "编制单位", "万元", "财政专户", "单位资金", "科目编码", "科目名称",
+    "功能分类科目", "经济分类科目", "项目名称", "一级指标", "二级指标", "三级指标",
+)
+"""What the national readers look for in titles and headers (and the words around them)."""
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BY_FIRST: dict[str, list[str]] = {}
+_SUSPECT = set("".join(CONFUSIONS.values()))
+_LONGEST = max(len(w) for w in WORDS)
+
+
+def _matches(word: str, text: str, at: int) -> bool:
+    """Whether ``text[at:]`` starts with ``word`` read with known confusions (at most a third of it)."""
+    stretch = text[at:at + len(word)]
+    if len(stretch) < len(word):
+        return False
+    wrong = 0
+    for want, seen in zip(word, stretch):
+        if want == seen:
+            continue
+        if seen not in CONFUSIONS.get(want, ""):
+            return False
+        wrong += 1
+    return 0 < wrong <= max(1, len(word) // 3)
+
+
+def _with_stray(word: str, text: str, at: int) -> bool:
+    """Whether ``text[at:]`` starts with ``word`` (4+ glyphs) with one stray glyph inside it."""
+    if len(word) < 4:
+        return False
+    stretch = text[at:at + len(word) + 1]
+    if len(stretch) <= len(word) or stretch[0] != word[0] or stretch[-1] != word[-1]:
+        return False
+    return any(stretch[:i] + stretch[i + 1:] == word for i in range(1, len(word)))
+
+
+def restore(text: str) -> str:
+    """``text`` with the misread words of ``WORDS`` restored (left to right, exact words first, longest first)."""
+    if not _CJK.search(text):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        exact = max((w for w in WORDS if text.startswith(w, i)), key=len, default=None)
+        if exact is not None:
+            out.append(exact)
+            i += len(exact)
+            continue
+        fuzzy = None
+        if text[i] in _SUSPECT or any(text[i] == w[0] for w in WORDS):
+            fuzzy = max((w for w in WORDS if _matches(w, text, i)), key=len, default=None)
+            if fuzzy is not None:
+                out.append(fuzzy)
+                i += len(fuzzy)
+                continue
+            stray = max((w for w in WORDS if _with_stray(w, text, i)), key=len, default=None)
+            if stray is not None:
+                out.append(stray)
+                i += len(stray) + 1
+                continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
