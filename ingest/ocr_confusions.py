@@ -9,8 +9,8 @@ aligned glyph by glyph with their own text layers (``benchmarks/ocr_bench.py --t
 what this buys).
 
 How: in a cell read by OCR, a stretch that is one of ``WORDS`` but for glyphs listed in
-``CONFUSIONS`` (at most one in three of the word's glyphs), or a word of four or more glyphs with
-one stray glyph inside (一般公共了预算: tesseract puts a glyph into a wide gap), is replaced by the
+``CONFUSIONS`` (at most one in three of the word's glyphs), or a word of ``STRAY_MIN`` or more glyphs
+with one stray glyph inside (一般公共了预算: tesseract puts a glyph into a wide gap), is replaced by the
 word. Exact words are taken first, so a cell that already says what it means is never changed.
 Only words and glyphs listed here are ever restored; figures are never touched (a figure OCR is
 unsure of stays withheld by ``kg.ingest.ocr``'s trust rules). Text layers never come here: their
@@ -20,6 +20,7 @@ words are exact.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CONFUSIONS: dict[str, str] = {
     "支": "文有",
@@ -64,9 +65,14 @@ WORDS: tuple[str, ...] = (
 """What the national readers look for in titles and headers (and the words around them)."""
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_BY_FIRST: dict[str, list[str]] = {}
-_SUSPECT = set("".join(CONFUSIONS.values()))
-_LONGEST = max(len(w) for w in WORDS)
+_STARTING: dict[str, list[str]] = {}
+"""Glyph → the words that start with it, longest first."""
+_MAYBE_STARTING: dict[str, list[str]] = {}
+"""Glyph → the words that start with it or with a glyph it is a misreading of, longest first."""
+for _word in sorted(WORDS, key=len, reverse=True):
+    _STARTING.setdefault(_word[0], []).append(_word)
+    for _glyph in _word[0] + CONFUSIONS.get(_word[0], ""):
+        _MAYBE_STARTING.setdefault(_glyph, []).append(_word)
 
 
 def _matches(word: str, text: str, at: int) -> bool:
@@ -84,9 +90,14 @@ def _matches(word: str, text: str, at: int) -> bool:
     return 0 < wrong <= max(1, len(word) // 3)
 
 
+STRAY_MIN = 5
+"""Shortest word in which a stray glyph is forgiven: tesseract puts one into a wide gap (一般公共了预算,
+国有资本经营了预算), but in a short word the extra glyph is as likely real (年末结转和结余 is not 结转结余)."""
+
+
 def _with_stray(word: str, text: str, at: int) -> bool:
-    """Whether ``text[at:]`` starts with ``word`` (4+ glyphs) with one stray glyph inside it."""
-    if len(word) < 4:
+    """Whether ``text[at:]`` starts with ``word`` (``STRAY_MIN``+ glyphs) with one stray glyph inside it."""
+    if len(word) < STRAY_MIN:
         return False
     stretch = text[at:at + len(word) + 1]
     if len(stretch) <= len(word) or stretch[0] != word[0] or stretch[-1] != word[-1]:
@@ -94,6 +105,7 @@ def _with_stray(word: str, text: str, at: int) -> bool:
     return any(stretch[:i] + stretch[i + 1:] == word for i in range(1, len(word)))
 
 
+@lru_cache(maxsize=65536)
 def restore(text: str) -> str:
     """``text`` with the misread words of ``WORDS`` restored (left to right, exact words first, longest first)."""
     if not _CJK.search(text):
@@ -101,23 +113,22 @@ def restore(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(text):
-        exact = max((w for w in WORDS if text.startswith(w, i)), key=len, default=None)
+        exact = next((w for w in _STARTING.get(text[i], ()) if text.startswith(w, i)), None)
         if exact is not None:
             out.append(exact)
             i += len(exact)
             continue
-        fuzzy = None
-        if text[i] in _SUSPECT or any(text[i] == w[0] for w in WORDS):
-            fuzzy = max((w for w in WORDS if _matches(w, text, i)), key=len, default=None)
-            if fuzzy is not None:
-                out.append(fuzzy)
-                i += len(fuzzy)
-                continue
-            stray = max((w for w in WORDS if _with_stray(w, text, i)), key=len, default=None)
-            if stray is not None:
-                out.append(stray)
-                i += len(stray) + 1
-                continue
+        candidates = _MAYBE_STARTING.get(text[i], ())
+        fuzzy = next((w for w in candidates if _matches(w, text, i)), None)
+        if fuzzy is not None:
+            out.append(fuzzy)
+            i += len(fuzzy)
+            continue
+        stray = next((w for w in candidates if _with_stray(w, text, i)), None)
+        if stray is not None:
+            out.append(stray)
+            i += len(stray) + 1
+            continue
         out.append(text[i])
         i += 1
     return "".join(out)
