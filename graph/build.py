@@ -17,7 +17,7 @@ import networkx as nx
 from kg.exports.jsonout import number
 from kg.model import BudgetDocument
 
-from .facts import KINDS, Entity, facts  # noqa: F401  (KINDS is part of this module's interface)
+from .facts import KINDS, PROSE_ATTRS, PROSE_KINDS, Entity, Relation, facts  # noqa: F401  (KINDS is part of this module's interface)
 
 
 def node_id(kind: str, identity: str) -> str:
@@ -25,10 +25,14 @@ def node_id(kind: str, identity: str) -> str:
 
 
 def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
-    """The graph as a projection of the facts: an entity is a node, a relation an edge (amounts as numbers)."""
+    """The graph as a projection of the facts: an entity is a node, a relation an edge (amounts as numbers).
+    Printed figures (observations) are on the edges already (``spends_on`` carries its amounts); prose is
+    left to the search index."""
     g = nx.MultiDiGraph()
     for fact in facts(documents):
-        attrs = {k: number(v) if isinstance(v, Decimal) else v for k, v in fact.attrs.items()}
+        if isinstance(fact, Entity) and fact.ref.kind in PROSE_KINDS or not isinstance(fact, (Entity, Relation)):
+            continue
+        attrs = {k: number(v) if isinstance(v, Decimal) else v for k, v in fact.attrs.items() if k not in PROSE_ATTRS}
         if isinstance(fact, Entity):
             nid = fact.ref.id
             if nid not in g:

@@ -662,7 +662,7 @@ class BudgetKG:
 
         Each place a fact was read (the node's own ``file``/``line``, and every neighbour relation that
         carries one) gets ``quote``: the text of that line when the source file is still where it was
-        ingested and unchanged, else None."""
+        ingested and unchanged, else the row as the parser read it (PDF and workbook rows), else None."""
         from kg.graph.queries import describe
 
         g = self.graph()
@@ -670,19 +670,19 @@ class BudgetKG:
             raise NotFoundError(f"no node {node_id!r} in the graph", "search for it, or see `kg show NAME`")
         info = describe(g, node_id)
         if info.get("file") and info.get("line"):
-            info["quote"] = self.quote(info["file"], info["line"])
+            info["quote"] = self.quote(info["file"], info["line"]) or info.get("excerpt")
         elif info.get("kind") == "department":
             doc = next((n for n in info["neighbours"] if n["relation"] == "source" and n.get("line")), None)
             if doc is not None:
                 info["file"], info["line"] = doc["id"].split(":", 1)[1], doc["line"]
-                info["quote"] = self.quote(info["file"], info["line"])
+                info["quote"] = self.quote(info["file"], info["line"]) or doc.get("excerpt")
         for n in info["neighbours"]:
             # a relation's line is in the file of its subject: this node for outgoing ones, the other for incoming
             file = n.get("file") or (n["id"].split(":", 1)[1] if n["kind"] == "document" else None) or \
                 (info.get("file") if n["direction"] == "out" else g.nodes[n["id"]].get("file"))
             if file and n.get("line"):
                 n["file"] = file
-                n["quote"] = self.quote(file, n["line"])
+                n["quote"] = self.quote(file, n["line"]) or n.get("excerpt")
         return info
 
     def quote(self, file: str, line: int) -> Optional[str]:
