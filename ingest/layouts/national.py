@@ -338,9 +338,10 @@ def _totals(tables: dict[str, Table], text: str) -> Totals:
     put("expenditure_total", spent, line)
     carry, carry_line, carry_printed = _value_after(overview, r"^(?:上年结转(?:结余)?|年初结转和?结余)$")
     current, cur_line, _ = _value_after(overview, r"^本年收入合计$")
-    if current is None and income is not None:
+    unread = carry is None and carry_printed and overview is not None and overview.ocr  # maybe withheld, not 0
+    if current is None and income is not None and not unread:
         current, cur_line = income - (carry or Decimal(0)), lines.get("income_total")
-    if carry is None and carry_printed and not (overview and overview.ocr):
+    if carry is None and carry_printed and not unread:
         carry = Decimal(0)
     if carry is None and income is not None and current is not None:
         carry, carry_line = income - current, lines.get("income_total")
