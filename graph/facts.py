@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from kg.model import BudgetDocument, Provenance, format_place
 
@@ -145,9 +145,11 @@ def place(source: Optional[Provenance], file: str) -> dict[str, Any]:
     return out
 
 
-def facts(documents: Iterable[BudgetDocument], findings: bool = True) -> Iterator[Fact]:
+def facts(documents: Iterable[BudgetDocument], findings: bool = True,
+          findings_of: Optional[Callable[[BudgetDocument], Sequence[Any]]] = None) -> Iterator[Fact]:
     """Every fact of the documents, walked once, in a stable order. ``findings=False`` leaves out what
-    ``kg check`` finds (running the checks costs ~16 ms a document; a projection that ignores them skips it)."""
+    ``kg check`` finds (running the checks costs ~16 ms a document; a projection that ignores them skips it);
+    ``findings_of(doc)`` gives them (kg.checks.stored: kept with the store), else they are computed here."""
     docs = sorted(documents, key=lambda d: d.source)
     ids = Identities(docs)
 
@@ -157,7 +159,7 @@ def facts(documents: Iterable[BudgetDocument], findings: bool = True) -> Iterato
     for d in docs:
         yield from document_facts(d, ids)
         if findings:
-            yield from finding_facts(d, ids)
+            yield from finding_facts(d, ids, findings_of)
 
 
 def document_facts(d: BudgetDocument, ids: Identities) -> Iterator[Fact]:
@@ -318,17 +320,20 @@ def _indicator(ref: Ref, ind, file: str) -> Entity:
                                   "comparator": ind.parsed.comparator, **place(ind.source, file)})
 
 
-def finding_facts(d: BudgetDocument, ids: Identities) -> Iterator[Fact]:
+def finding_facts(d: BudgetDocument, ids: Identities,
+                  findings_of: Optional[Callable[[BudgetDocument], Sequence[Any]]] = None) -> Iterator[Fact]:
     """What ``kg check`` finds in one document, as facts: a finding entity that ``concerns`` the projects it names
-    (else the department) and has the document as ``source``, so a query can ask which projects have findings."""
-    from kg.checks import check
+    (else the department) and has the document as ``source``, so a query can ask which projects have findings.
+    ``findings_of(d)`` supplies the findings (stored ones); without it the rules run here."""
+    if findings_of is None:
+        from kg.checks import check as findings_of
 
     year = d.department.fiscal_year
     dn = Ref("department", ids.department(d))
     first = {}
     for i, p in enumerate(d.projects):
         first.setdefault(p.name, i)
-    for n, f in enumerate(check(d), 1):
+    for n, f in enumerate(findings_of(d), 1):
         ref = Ref("finding", f"{d.source}#{n}", (d.sha256[:16], str(n)))
         yield Entity(ref, f.message, {"rule": f.rule, "severity": f.severity, "gloss": f.gloss,
                                       "expected_value": f.expected.value, "expected_unit": f.expected.unit,

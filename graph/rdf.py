@@ -12,13 +12,16 @@ import re
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path, PurePath, PureWindowsPath
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from kg.model import BudgetDocument
 
 from .facts import Entity, Observation, Ref, Relation, facts
+
+if TYPE_CHECKING:
+    from kg.checks.stored import FindingsOf
 
 ID = "https://w3id.org/budget-kg/id/"
 BKG = "https://w3id.org/budget-kg/ontology#"
@@ -105,11 +108,12 @@ def portable_source(path: str) -> str:
     return p.name if p.is_absolute() or PureWindowsPath(path).is_absolute() else p.as_posix()
 
 
-def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
-    """The RDF of the documents: the cube structure, then each fact of graph/facts.py as triples."""
+def triples(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> Iterator[Triple]:
+    """The RDF of the documents: the cube structure, then each fact of graph/facts.py as triples.
+    ``findings_of(doc)`` gives the findings of ``kg check`` (kg.checks.stored), else they are computed here."""
     yield from structure()
     rdf = _Projection()
-    for fact in facts(documents):
+    for fact in facts(documents, findings_of=findings_of):
         if isinstance(fact, Entity):
             yield from rdf.entity(fact)
         elif isinstance(fact, Relation):
@@ -459,13 +463,13 @@ def _indicator(node: NamedNode, e: Entity, doc: NamedNode) -> Iterator[Triple]:
     yield T(node, SOURCE_LINE, integer(a["line"]))
 
 
-def sorted_triples(documents: Iterable[BudgetDocument]) -> list[Triple]:
+def sorted_triples(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> list[Triple]:
     """Distinct triples in a fixed order, so the same records give byte-identical files.
 
     The order is the order of emission (documents sorted by path, records in document order); a
     shared node (policy, code, department) emitted again by a later document keeps its first place.
     Sorting by string form gave the same stability at twice the cost at a million triples."""
-    return list(dict.fromkeys(triples(documents)))
+    return list(dict.fromkeys(triples(documents, findings_of)))
 
 
 def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
@@ -479,8 +483,9 @@ def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
         serialize(triple_list, format=FORMATS[fmt])
 
 
-def write_rdf(documents: Iterable[BudgetDocument], fmt: str, output: Path) -> Path:
+def write_rdf(documents: Iterable[BudgetDocument], fmt: str, output: Path,
+              findings_of: Optional["FindingsOf"] = None) -> Path:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(serialize_rdf(sorted_triples(documents), fmt))
+    output.write_bytes(serialize_rdf(sorted_triples(documents, findings_of), fmt))
     return output

@@ -82,7 +82,10 @@ def open_store(store: Store) -> OxStore:
 
 
 def store_path(store: Store) -> Path:
-    """The folder of the on-disk Oxigraph store for the current records, built when missing or stale."""
+    """The folder of the on-disk Oxigraph store for the current records, built when missing or stale (the
+    findings of ``kg check`` come from the store, kg.checks.stored, computed only where missing)."""
+    from kg.checks.stored import StoredFindings
+
     base = store.home / "oxigraph"
     current = base / store.generation()
     if current.exists() and (current / ".complete").exists():
@@ -91,7 +94,7 @@ def store_path(store: Store) -> Path:
         shutil.rmtree(base)
     current.mkdir(parents=True)
     ox = OxStore(str(current))
-    ox.bulk_extend(as_quads(sorted_triples(store.documents())))
+    ox.bulk_extend(as_quads(sorted_triples(store.documents(), StoredFindings(store))))
     ox.flush()
     del ox
     (current / ".complete").write_text("ok\n")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from kg.checks import Report
+    from kg.checks.stored import StoredFindings
     from kg.exports.bundled import BundledQuery
     from kg.model import BudgetDocument
     from kg.pipeline import FileOutcome
@@ -210,6 +211,7 @@ class BudgetKG:
         self._docs: Optional[list["BudgetDocument"]] = None
         self._graph: Optional["nx.MultiDiGraph"] = None
         self._oxigraph = None
+        self._findings: Optional["StoredFindings"] = None
 
     # ------------------------------------------------------------ cached state
 
@@ -221,6 +223,7 @@ class BudgetKG:
         gen = self.generation()
         if gen != self._generation:
             self._generation, self._docs, self._graph, self._oxigraph = gen, None, None, None
+            self._findings = None
 
     def documents(self) -> list["BudgetDocument"]:
         """Every stored document, sorted by source path; cached per store generation."""
@@ -229,6 +232,20 @@ class BudgetKG:
             if self._docs is None:
                 self._docs = Store(self.home).documents()
             return self._docs
+
+    def findings(self) -> "StoredFindings":
+        """``doc → findings`` of ``kg check`` (all rules), kept with each stored document version and computed only
+        where missing or stale (kg.checks.stored); cached per store generation."""
+        with self._lock:
+            self._fresh()
+            return self._findings_locked()
+
+    def _findings_locked(self) -> "StoredFindings":
+        if self._findings is None:
+            from kg.checks.stored import StoredFindings
+
+            self._findings = StoredFindings(Store(self.home))
+        return self._findings
 
     def _require_documents(self, hint: str = "run `kg ingest PATH` first") -> list["BudgetDocument"]:
         docs = self.documents()
@@ -243,7 +260,7 @@ class BudgetKG:
             if self._graph is None or self._docs is not docs:
                 from kg.graph.build import build
 
-                self._graph = build(docs)
+                self._graph = build(docs, self._findings_locked())
             return self._graph
 
     def oxigraph(self):
@@ -351,14 +368,19 @@ class BudgetKG:
         return drift(Store(self.home), SearchIndex(self.home))
 
     def check(self, rules: Optional[Iterable[str]] = None) -> "Report":
-        """Every finding of the consistency rules (default all) on each stored document, in source order."""
-        from kg.checks import RULES, run_checks
+        """Every finding of the consistency rules (default all) on each stored document, in source order.
+
+        The findings are those kept with the store (computed once per document version, kg.checks.stored);
+        ``rules`` picks from them, as running only those rules would."""
+        from kg.checks import RULES, Report
 
         rules = list(rules or [])
         unknown = [r for r in rules if r not in RULES]
         if unknown:
             raise UsageError(f"no rule {', '.join(unknown)}", "`kg check --rules` lists them")
-        return run_checks(self._require_documents(), rules or None)
+        docs = self._require_documents()
+        found, wanted = self.findings(), set(rules)
+        return Report(tuple((d.source, tuple(f for f in found(d) if not wanted or f.rule in wanted)) for d in docs))
 
     @staticmethod
     def check_rules() -> list[dict]:
@@ -387,7 +409,7 @@ class BudgetKG:
         if format == "xlsx" and output.suffix.lower() != ".xlsx":  # the name the xlsx writer would choose
             output = output.with_suffix(".xlsx") if output.suffix else output / "kg.xlsx"
         with atomic_output(output, force) as tmp:
-            write(docs, format, tmp)
+            write(docs, format, tmp, self.findings())
         return [output]
 
     # ------------------------------------------------------------ search
@@ -525,7 +547,7 @@ class BudgetKG:
         if backend == "memory":
             from kg.graph.rdf import serialize_rdf, sorted_triples
 
-            data = serialize_rdf(sorted_triples(self._require_documents()), "ntriples")
+            data = serialize_rdf(sorted_triples(self._require_documents(), self.findings()), "ntriples")
             return rdflib.Graph().parse(data=data, format="nt")
         raise UsageError(f"unknown rdflib backend {backend!r}; choose oxigraph or memory")
 

@@ -172,6 +172,18 @@ def _ingest_indexed(files, store, index, layout, progress, on_document, message,
     return outcomes
 
 
+def _keep_findings(store: Store, doc_id: str, doc: BudgetDocument) -> None:
+    """Run ``kg check``'s rules once on the new version and keep the findings beside it (kg.checks.stored), so
+    graph, RDF and ``kg check`` read them instead of running the rules again. A rule that fails here costs
+    nothing at ingest: the findings are then computed on first use, where the failure shows."""
+    from kg.checks.stored import save
+
+    try:
+        save(store, doc_id, doc)
+    except Exception:
+        pass
+
+
 class _OverBudget(BaseException):
     """Raised inside a parse that ran past its time budget (a BaseException: parsers' own handlers miss it)."""
 
@@ -236,7 +248,8 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
     if store.is_current(key, doc.sha256):
         return outcome
     existed = key in store.manifest()
-    store.put(key, doc)
+    doc_id = store.put(key, doc)
+    _keep_findings(store, doc_id, doc)
     if on_document:
         on_document(key, doc)
     outcome.status = "updated" if existed else "added"
