@@ -5,7 +5,7 @@ tesseract reads those words well but for a few glyphs it confuses with a look-al
 as 文 in most scanned titles (财务收文预算总表, 部门文出预算总表), so a scanned document loses its
 totals table although every figure in it was read. The confusions below were measured, not
 guessed: the shipped disclosures were rasterised at 200 dpi, OCR'd with ``kg.ingest.ocr`` and
-aligned glyph by glyph with their own text layers (``benchmarks/ocr_bench.py --tables`` measures
+aligned glyph by glyph with their own text layers (``benchmarks/ocr_bench.py --documents`` measures
 what this buys).
 
 How: in a cell read by OCR, a stretch that is one of ``WORDS`` but for glyphs listed in
