@@ -35,7 +35,8 @@ PREFIXES = {
 }
 RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
 XSD = PREFIXES["xsd"]
-FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
+FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
+           "rdfxml": RdfFormat.RDF_XML}
 
 _UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`%#?/\[\]]")
 
@@ -473,12 +474,13 @@ def sorted_triples(documents: Iterable[BudgetDocument], findings_of: Optional["F
 
 
 def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
+    """The triples as ``fmt`` (a key of FORMATS): the export's writer, and kg.graph.sparql_results' for answers."""
     if fmt == "jsonld":
         from .jsonld import dumps
 
         return dumps(triple_list)
     # IRIs of instances stay whole (<…/id/project/部门/2026/名称>): readable, no \/ escapes
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt == "turtle" else None
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt in ("turtle", "rdfxml") else None
     return serialize(triple_list, format=FORMATS[fmt], prefixes=prefixes) if prefixes else \
         serialize(triple_list, format=FORMATS[fmt])
 

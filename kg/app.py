@@ -102,43 +102,39 @@ class SparqlResult:
     def truncated(self) -> bool:
         return self.answer.truncated
 
+    def write(self, format: str) -> Iterator[bytes]:
+        """The answer in ``format``, in pieces as its rows arrive (kg.graph.sparql_results writes it).
+
+        SELECT/ASK: json, xml, csv, tsv (SPARQL 1.1 Query Results). CONSTRUCT/DESCRIBE: turtle, ntriples,
+        jsonld, rdfxml, and json, xml, csv meaning JSON-LD, RDF/XML, N-Triples (tsv: the triples as rows).
+        A format that cannot carry this kind of answer is a UsageError (the query is stopped)."""
+        from kg.graph import sparql_results as sr
+
+        fmt = sr.resolve(self.kind, format)
+        if fmt is None:
+            self.close()
+            said = "CONSTRUCT/DESCRIBE" if self.kind == "triples" else "SELECT/ASK"
+            raise UsageError(f"a {said} answer cannot be written as {format}; "
+                             f"choose one of {', '.join(sr.formats_for(self.kind))}")
+        return _guarded(sr.write(self.answer, fmt))
+
     def iter_json(self) -> Iterator[bytes]:
         """SPARQL 1.1 Query Results JSON row by row; compacted JSON-LD for triples."""
-        return _guarded(self._json())
-
-    def _json(self) -> Iterator[bytes]:
-        from kg.graph import sparql as sp
-
-        if self.kind == "triples":
-            from kg.graph.jsonld import dumps
-
-            yield dumps(sp.triples_of(self.answer))
-            return
-        for chunk in sp.json_results(self.answer):
-            yield chunk.encode("utf-8")
+        return self.write("json")
 
     def iter_csv(self) -> Iterator[bytes]:
         """SPARQL 1.1 Query Results CSV row by row; N-Triples for triples."""
-        return _guarded(self._csv())
-
-    def _csv(self) -> Iterator[bytes]:
-        from kg.graph import sparql as sp
-
-        if self.kind == "triples":
-            from kg.graph.rdf import serialize_rdf
-
-            yield serialize_rdf(sp.triples_of(self.answer), "ntriples")
-            return
-        for chunk in sp.csv_results(self.answer):
-            yield chunk.encode("utf-8")
+        return self.write("csv")
 
     def to_json(self) -> bytes:
         return b"".join(self.iter_json())
 
-
-
     def to_csv(self) -> bytes:
         return b"".join(self.iter_csv())
+
+    def close(self) -> None:
+        """Stop the query (when its answer is not wanted after all) and release its process."""
+        self.answer.close()
 
     def table(self) -> tuple[list[str], list[list[Optional[str]]]]:
         """Header and rows of plain values, IRIs shortened with the known prefixes."""
