@@ -18,9 +18,10 @@ from typing import Optional, Sequence
 from kg.model import BudgetDocument, Department, EconomicSpending, FunctionalSpending, Problem, Project, Provenance, Totals
 
 from .. import legal
-from ..columns import assign, figures, header_centers, under_header
+from ..columns import assign, center, figures, header_centers, under_header
 from ..common import find_county, find_province, text_sections
 from ..indicators import read_columns
+from ..ocr_confusions import restore
 from ..projects import match_key
 from ..common import header_row
 from ..summary import BUDGET_SOURCES, blank_as_zero
@@ -69,6 +70,9 @@ class Table:
     rows: list[Row]
     scale: Optional[Decimal]
     """Divide printed figures by this to get 万元; None when the table prints no unit."""
+    ocr: bool = False
+    """Read by OCR: a blank cell may be a figure withheld as doubtful, so a blank is never taken as 0 here
+    unless the table's own total shows it."""
 
     def wan(self, value: Optional[Decimal]) -> Optional[Decimal]:
         if value is None:
@@ -125,8 +129,9 @@ def cut(rows: Sequence[Row]) -> list[Sheet]:
     return out
 
 
-def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
-    """Each standard table found, its continuations (续表) joined; table-of-contents entries (no rows) ignored."""
+def standard_tables(parts: Sequence[Sheet], scanned: frozenset[int] = frozenset()) -> dict[str, Table]:
+    """Each standard table found, its continuations (续表) joined; table-of-contents entries (no rows) ignored.
+    ``scanned``: the pages read by OCR."""
     found: dict[str, Table] = {}
     for part in parts:
         key = table_key(part.title)
@@ -134,10 +139,12 @@ def standard_tables(parts: Sequence[Sheet]) -> dict[str, Table]:
             continue
         unit = next((m.group(1) for r in part.rows[:8] for c in r.cells if (m := _UNIT.search(compact(c)))), None)
         rows = _grid(part.rows)
+        ocr = any(r.page in scanned for r in rows)
         if key in found:
             found[key].rows.extend(rows)
+            found[key].ocr = found[key].ocr or ocr
             continue
-        found[key] = Table(key, part.title, part.line, rows, _SCALE.get(unit) if unit else None)
+        found[key] = Table(key, part.title, part.line, rows, _SCALE.get(unit) if unit else None, ocr)
     return found
 
 
@@ -155,18 +162,54 @@ def _grid(rows: Sequence[Row]) -> list[Row]:
             if len(r.cells) == width else r for r in rows]
 
 
+def read_rows(doc) -> tuple[Row, ...]:
+    """The rows as this reader reads them. On pages read by OCR (``doc.ocr_pages``), words it looks
+    for that tesseract misread by a known confusion are restored (财务收文预算总表 → 财务收支预算总表)
+    and a table title OCR split at a wide gap is joined again; rows of a text layer are left exact."""
+    scanned = getattr(doc, "ocr_pages", frozenset())
+    if not scanned:
+        return doc.rows
+    return tuple(_restored(r) if r.page in scanned else r for r in doc.rows)
+
+
+def _restored(row: Row) -> Row:
+    cells = tuple(restore(c) for c in row.cells)
+    texts = [c for c in cells if c]
+    if len(texts) >= 2 and all(parse_amount(c) is None for c in texts):
+        joined = "".join(compact(c) for c in texts)
+        if len(joined) <= 70 and table_key(joined) is not None:
+            spans = ((row.spans[0][0], row.spans[-1][1]),) if row.spans else ()
+            return Row(row.line, (joined,), spans, row.page)
+    return row if cells == row.cells else Row(row.line, cells, row.spans, row.page)
+
+
+def _ocr_titles(doc, tables: dict[str, Table]) -> list[Problem]:
+    """A warning for each table found only because a misread title was restored: the user can check the page."""
+    out = []
+    for t in tables.values():
+        row = next((r for r in doc.rows if r.line == t.line), None)
+        if row is None or row.page not in getattr(doc, "ocr_pages", frozenset()):
+            continue
+        seen = "".join(compact(c) for c in row.texts)
+        if table_key(seen) != t.key:
+            out.append(Problem(code="ocr-title-restored", file=doc.source, line=t.line, excerpt=seen,
+                               message=f"page {row.page}: OCR read the title «{seen}», taken as «{t.title}» "
+                                       "(a known OCR misreading); check the page"))
+    return out
+
+
 def detect(doc) -> float:
     """Share of the standard tables whose titles are printed (0.9 when five or more)."""
-    keys = {table_key(r.texts[0]) for r in doc.rows if len(r.texts) == 1}
+    keys = {table_key(r.texts[0]) for r in read_rows(doc) if len(r.texts) == 1}
     keys.discard(None)
     return min(0.9, 0.18 * len(keys))
 
 
 def parse(doc) -> BudgetDocument:
-    source, rows, text = doc.source, doc.rows, doc.text
+    source, rows, text = doc.source, read_rows(doc), doc.text
     parts = cut(rows)
-    tables = standard_tables(parts)
-    problems: list[Problem] = []
+    tables = standard_tables(parts, getattr(doc, "ocr_pages", frozenset()))
+    problems: list[Problem] = _ocr_titles(doc, tables)
     for t in tables.values():
         if t.scale is None:
             problems.append(Problem(code="unit-not-printed", file=source, line=t.line,
@@ -192,7 +235,7 @@ def parse(doc) -> BudgetDocument:
 
 def found_and_missing(doc) -> tuple[list[str], list[str]]:
     """Names of the standard tables printed in a document and of those it lacks."""
-    keys = {table_key(r.texts[0]) for r in doc.rows if len(r.texts) == 1}
+    keys = {table_key(r.texts[0]) for r in read_rows(doc) if len(r.texts) == 1}
     names = [(k, n) for k, n, _, _ in STANDARD_TABLES]
     order = ["overview", "income", "spending", "fiscal", "general", "fund", "capital", "basic", "three_public"]
     by_key = dict(names)
@@ -201,7 +244,7 @@ def found_and_missing(doc) -> tuple[list[str], list[str]]:
 
 def has_figures(doc) -> bool:
     """True when some standard table holds a figure (a blank template holds none)."""
-    tables = standard_tables(cut(doc.rows))
+    tables = standard_tables(cut(read_rows(doc)))
     return any(parse_amount(c) is not None and not _CODE_PART.match(c.strip())
                for t in tables.values() for r in t.rows for c in r.cells)
 
@@ -295,9 +338,10 @@ def _totals(tables: dict[str, Table], text: str) -> Totals:
     put("expenditure_total", spent, line)
     carry, carry_line, carry_printed = _value_after(overview, r"^(?:上年结转(?:结余)?|年初结转和?结余)$")
     current, cur_line, _ = _value_after(overview, r"^本年收入合计$")
-    if current is None and income is not None:
+    unread = carry is None and carry_printed and overview is not None and overview.ocr  # maybe withheld, not 0
+    if current is None and income is not None and not unread:
         current, cur_line = income - (carry or Decimal(0)), lines.get("income_total")
-    if carry is None and carry_printed:
+    if carry is None and carry_printed and not unread:
         carry = Decimal(0)
     if carry is None and income is not None and current is not None:
         carry, carry_line = income - current, lines.get("income_total")
@@ -308,7 +352,7 @@ def _totals(tables: dict[str, Table], text: str) -> Totals:
     if overview is not None:
         for key, words in BUDGET_SOURCES.items():
             value, ln, printed = _value_after(overview, rf"^(?:[一二三四五六七八九十]+、|\d+[.．、]?)?{words}")
-            if printed:
+            if printed and (value is not None or not overview.ocr):
                 sources[key] = value if value is not None else Decimal(0)
                 lines[f"income_by_source.{key}"] = ln
     values["income_by_source"] = sources
@@ -403,15 +447,26 @@ def _three_public(table: Optional[Table], put) -> None:
                 values[key] = near[0] if near else None
     elif data_row is not None:
         values.update(assign(data_row, centers, list(_THREE_LABELS)))
+        if table.ocr:
+            values = _under_own_heading(values, data_row, header)
     if data_row is not None and not data_row.spans and all(v is None for v in values.values()):
         return  # figures that cannot be placed under their headings are not read (nothing is guessed)
+    if table.ocr and all(v is None for v in values.values()):
+        return  # on a scan, nothing placed is nothing read: its figures may have been withheld as doubtful
     line = data_row.line if data_row is not None else table.line
     zero = Decimal(0)
     w = {k: table.wan(v) for k, v in values.items()}
     vehicle = w["vehicle"]
     if vehicle is None and (w["vehicle_purchase"] is not None or w["vehicle_running"] is not None):
-        vehicle = (w["vehicle_purchase"] or zero) + (w["vehicle_running"] or zero)
-    overseas, reception, vehicle = (v if v is not None else zero for v in (w["overseas_travel"], w["official_reception"], vehicle))
+        if not table.ocr:
+            vehicle = (w["vehicle_purchase"] or zero) + (w["vehicle_running"] or zero)
+        elif w["vehicle_purchase"] is not None and w["vehicle_running"] is not None:
+            vehicle = w["vehicle_purchase"] + w["vehicle_running"]  # on a scan a blank part may be withheld
+    parts = [w["overseas_travel"], w["official_reception"], vehicle]
+    if table.ocr:
+        _three_public_scanned(w["three_public"], parts, w["operating_costs"], line, put)
+        return
+    overseas, reception, vehicle = (v if v is not None else zero for v in parts)
     total = w["three_public"] if w["three_public"] is not None else overseas + reception + vehicle
     put("three_public", total, line)
     put("overseas_travel", overseas, line)
@@ -419,6 +474,42 @@ def _three_public(table: Optional[Table], put) -> None:
     put("vehicle", vehicle, line)
     if w["operating_costs"] is not None:
         put("operating_costs", w["operating_costs"], line)
+
+
+def _under_own_heading(values: dict[str, Optional[Decimal]], row: Row, header: Sequence[Row]) -> dict[str, Optional[Decimal]]:
+    """Only the figures whose nearest heading (a cell of a header row that names some column) is their
+    own. On a scan a heading OCR misread (合计 read as 寿评) is not found, and the nearest heading that is
+    found is another column's: a figure under a heading that cannot be read is left out, not misplaced."""
+    rows = [r for r in header if r.spans and any(re.search(p, compact(c)) for c in r.cells for p in _THREE_LABELS.values())]
+    heads = [(center(s), compact(c)) for r in rows for c, s in zip(r.cells, r.spans) if compact(c)]
+    if not heads or not row.spans:
+        return values
+    at = {}
+    for value, x in figures(row):
+        at.setdefault(value, []).append(x)
+    out = dict(values)
+    for key, value in values.items():
+        if value is None:
+            continue
+        xs = at.get(value, [])
+        if not any(re.search(_THREE_LABELS[key], min(heads, key=lambda h: abs(h[0] - x))[1]) for x in xs if x is not None):
+            out[key] = None
+    return out
+
+
+def _three_public_scanned(total: Optional[Decimal], parts: list[Optional[Decimal]], operating: Optional[Decimal],
+                          line: int, put) -> None:
+    """“三公”经费 of an OCR'd table: a blank part is 0 only when the printed total shows it (a blank on a
+    scan may be a figure withheld as doubtful), and the total is the parts' sum only when all are read."""
+    parts = [blank_as_zero(total, p, *(q for j, q in enumerate(parts) if j != i)) for i, p in enumerate(parts)]
+    if total is None and None not in parts:
+        total = sum(parts, Decimal(0))
+    if total is None and all(p is None for p in parts) and operating is None:
+        return
+    for field, value in zip(("three_public", "overseas_travel", "official_reception", "vehicle"), [total] + parts):
+        put(field, value, line)
+    if operating is not None:
+        put("operating_costs", operating, line)
 
 
 # ---------------------------------------------------------------- classified rows

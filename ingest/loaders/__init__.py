@@ -45,6 +45,9 @@ class TableDoc:
     """What the loader could not read (a page without a text layer …); the rest still goes in."""
     pages: int = 0
     """Page count (PDF)."""
+    ocr_pages: frozenset[int] = frozenset()
+    """Pages whose words were read by OCR, not from a text layer: readers may forgive OCR's known
+    misreadings of words there (``kg.ingest.ocr_confusions``), and nowhere else."""
 
 
 def text_of(rows: list[list[str]]) -> str:

@@ -81,8 +81,11 @@ def table_doc(pages: Iterable[PageWords], source: str, kind: str, problems: list
     places: dict[int, Place] = {}
     cells_per_line: list[list[str]] = []
     count = 0
+    scanned: set[int] = set()
     for page in pages:
         count += 1
+        if page.ocr:
+            scanned.add(page.number)
         for pr in page_rows(page):
             cells = [clean_cell(c) for c in pr.cells]
             texts = [c for c in cells if c]
@@ -93,4 +96,4 @@ def table_doc(pages: Iterable[PageWords], source: str, kind: str, problems: list
             rows.append(Row(line, tuple(cells), tuple(pr.spans), page.number))
             places[line] = Place(page=page.number)
     return TableDoc(source=source, kind=kind, text=text_of(cells_per_line), rows=tuple(rows), places=places,
-                    problems=tuple(problems), pages=count)
+                    problems=tuple(problems), pages=count, ocr_pages=frozenset(scanned))
