@@ -108,7 +108,7 @@ class IndexWriter:
         if self._writer is None:
             # one process: the multi-process writer was no faster on the ingest benchmark and its helper
             # processes outlived a killed parent, holding the locks
-            self._writer = self.index.open().writer(limitmb=128)
+            self._writer = self.index.open().writer(limitmb=256)
         self._writer.delete_by_term("doc_key", key)
         self.pending[key] = doc.sha256 if doc is not None else None
         if doc is None:
