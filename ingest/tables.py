@@ -26,6 +26,7 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_BULLET = re.compile(r"^[-*+]\s+")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_AMOUNT_NOISE = re.compile(r"[\s,，]")
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def parse_amount(text: Optional[str]) -> Optional[Decimal]:
     """A money amount from a cell: ``1,422.60``, ``4192. 53`` (OCR space), ``2,600,000``; else None."""
     if text is None:
         return None
-    t = re.sub(r"[\s,，]", "", text)
+    t = _AMOUNT_NOISE.sub("", text)
     t = t.replace("．", ".")
     if t.endswith("万元"):
         t = t[:-2]
