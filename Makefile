@@ -86,6 +86,7 @@ bench: setup
 	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/ocr_bench.py
 	$(BIN)/python benchmarks/pdf_bench.py
+	$(BIN)/python benchmarks/parse_scaling.py
 
 clean:
 	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor
