@@ -86,6 +86,7 @@ bench: setup
 	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/ocr_bench.py
 	$(BIN)/python benchmarks/pdf_bench.py
+	$(BIN)/python benchmarks/findings_bench.py
 	$(BIN)/python benchmarks/parse_scaling.py
 
 clean:

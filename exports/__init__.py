@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from kg.model import BudgetDocument
+
+if TYPE_CHECKING:
+    from kg.checks.stored import FindingsOf
 
 FORMATS = ("json", "csv", "xlsx", "turtle", "ntriples", "jsonld", "graphml", "gexf")
 
 
-def write(documents: Sequence[BudgetDocument], fmt: str, output: Path) -> list[Path]:
-    """Write ``documents`` in ``fmt``; returns the files written."""
+def write(documents: Sequence[BudgetDocument], fmt: str, output: Path,
+          findings_of: Optional["FindingsOf"] = None) -> list[Path]:
+    """Write ``documents`` in ``fmt``; returns the files written. The RDF and graph formats carry the findings of
+    ``kg check``: ``findings_of(doc)`` gives them (kg.checks.stored), else they are computed."""
     output = Path(output)
     if fmt == "json":
         from .jsonout import export_json
@@ -30,9 +35,9 @@ def write(documents: Sequence[BudgetDocument], fmt: str, output: Path) -> list[P
     if fmt in ("turtle", "ntriples", "jsonld"):
         from kg.graph.rdf import write_rdf
 
-        return [write_rdf(documents, fmt, output)]
+        return [write_rdf(documents, fmt, output, findings_of)]
     if fmt in ("graphml", "gexf"):
         from kg.graph.build import write_graph
 
-        return [write_graph(documents, fmt, output)]
+        return [write_graph(documents, fmt, output, findings_of)]
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

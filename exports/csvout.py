@@ -19,41 +19,72 @@ THREE_PUBLIC = ("three_public", "official_reception", "vehicle", "overseas_trave
 
 
 def tables(documents: Sequence[BudgetDocument]) -> dict[str, tuple[list[str], list[list]]]:
-    """Every table as (header, rows), in a fixed order: what CSV files and .xlsx sheets hold."""
-    from kg.graph.economic import coded_rows
+    """Every table as (header, rows), in a fixed order: what CSV files and .xlsx sheets hold. A projection of
+    graph/facts.py: a row per printed figure, relation or entity, with the document it was read from."""
+    from kg.graph.facts import Entity, Observation, Relation, facts
 
     projects, indicators, bases, functional = [], [], [], []
     totals, three_public, economic, income = [], [], [], []
-    for d in documents:
-        dep = d.department.name
-        year = d.department.fiscal_year
-        t = d.totals
-        totals.append([d.source, dep, year, *(number(getattr(t, k)) for k in TOTAL_FIELDS)])
-        three_public.append([d.source, dep, year, *(number(getattr(t, k)) for k in THREE_PUBLIC),
-                             t.lines.get("three_public")])
-        for key, value in t.income_by_source.items():
-            income.append([d.source, dep, year, key, BUDGET_FUNDS.get(key, key), number(value),
-                           t.lines.get(f"income_by_source.{key}")])
-        for r, code, level in coded_rows(d.economic_spending):
-            economic.append([d.source, dep, year, code, r.code, level, r.name, r.government_class, number(r.total),
-                             number(r.personnel), number(r.public_use), r.source.line])
-        for p in d.projects:
-            f = p.funding
-            projects.append([d.source, dep, year, p.name, number(p.amount_wan), p.carryover, p.project_code, p.category,
-                             p.implementing_unit, *(number(getattr(f, k)) if f else None for k in
-                                                    ("total", "central", "provincial", "local", "self_raised", "other")),
-                             "; ".join(b.key for b in p.legal_bases), p.source.line])
-            for i in p.indicators:
-                indicators.append([d.source, dep, year, p.name, i.level1, i.level2, i.name, i.value, i.parsed.comparator,
-                                   number(i.parsed.number), i.parsed.unit, i.source.line])
-            for b in p.legal_bases:
-                bases.append([d.source, dep, year, p.name, b.doc_number, b.as_printed, b.title, b.issuer, b.source.line])
-        for i in d.department_indicators:
-            indicators.append([d.source, dep, year, "", i.level1, i.level2, i.name, i.value, i.parsed.comparator,
-                               number(i.parsed.number), i.parsed.unit, i.source.line])
-        for r in d.functional_spending:
-            functional.append([d.source, dep, year, r.code, r.level, r.name, number(r.total), number(r.basic),
-                               number(r.project), r.source.line])
+    latest: dict = {}
+    figures: dict = {}
+    """Document key → its totals by budget item (and their lines), filled as its observations pass."""
+    funding: dict = {}
+    """Project → its target-table figures (元) by government level, as printed."""
+    project_rows: dict = {}
+    for fact in facts(documents, findings=False):
+        if isinstance(fact, Entity):
+            latest[fact.ref] = fact
+            if fact.ref.kind == "document":
+                a = fact.attrs
+                doc = [a["file"], a["department"], a["fiscal_year"]]
+                figures[fact.ref] = {}
+            continue
+        if isinstance(fact, Observation):
+            dims = fact.dimensions
+            if fact.dataset == "totals":
+                figures[fact.subject][dims[0][1]] = (fact.value, fact.attrs["line"])
+            elif fact.dataset == "income":
+                key = fact.dimension("budget_type")
+                income.append([*doc, key, BUDGET_FUNDS.get(key, key), number(fact.value), fact.attrs["line"]])
+            elif fact.dataset == "project_funding" and fact.dimension("budget_type") == "unstated":
+                funding.setdefault(fact.subject, {})[fact.dimension("government_level")] = fact.value
+            continue
+        subject, obj, a = latest.get(fact.subject), latest.get(fact.object), fact.attrs
+        if fact.relation == "source" and fact.subject.kind == "department":
+            totals.append(doc + [fact.object])  # figures filled in at the end, when all have passed
+        elif fact.relation == "spends_on":
+            functional.append([*doc, obj.attrs["code"], obj.attrs["level"], obj.label, number(a["amount_wan"]),
+                               number(a["basic_wan"]), number(a["project_wan"]), a["line"]])
+        elif fact.relation == "spends_on_economic":
+            e = obj.attrs
+            economic.append([*doc, e["code"], e["code_as_printed"], e["level"], obj.label, e["government_class"],
+                             number(a["amount_wan"]), number(a["personnel_wan"]), number(a["public_use_wan"]),
+                             a["line"]])
+        elif fact.relation == "has_project":
+            p = obj.attrs
+            row = [*doc, obj.label, number(p["amount_wan"]), p["carryover"], p["project_code"], p["category"],
+                   p["implementing_unit"], number(p["funding_total_yuan"]), [], p["line"]]
+            projects.append(row)
+            project_rows[fact.object] = row
+        elif fact.relation == "cites":
+            pol = obj.attrs
+            project_rows[fact.subject][-2].append(obj.ref.key)
+            bases.append([*doc, subject.label, pol["doc_number"], a["as_printed"], pol["title"], pol["issuer"],
+                          a["line"]])
+        elif fact.relation == "has_indicator":
+            i = obj.attrs
+            indicators.append([*doc, subject.label if fact.subject.kind == "project" else "", i["level1"], i["level2"],
+                               obj.label, i["value"], i["comparator"], number(i["number"]), i["unit"], i["line"]])
+    for row in totals:
+        got = figures[row.pop()]
+        totals_row = [number(got.get(k, (None,))[0]) for k in TOTAL_FIELDS]
+        three_public.append(row + [number(got.get(k, (None,))[0]) for k in THREE_PUBLIC]
+                            + [got.get("three_public", (None, None))[1]])
+        row.extend(totals_row)
+    for ref, row in project_rows.items():
+        has = funding.get(ref)
+        levels = [number(has.get(k)) if has else None for k in ("central", "provincial", "local", "self_raised", "other")]
+        row[-2:-1] = levels + ["; ".join(row[-2])]
     return {
         "projects": (["file", "department", "fiscal_year", "name", "amount_wan", "carryover", "project_code", "category",
                       "implementing_unit", "funding_total_yuan", "funding_central_yuan", "funding_provincial_yuan",

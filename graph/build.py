@@ -10,25 +10,33 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 import networkx as nx
 
 from kg.exports.jsonout import number
 from kg.model import BudgetDocument
 
-from .facts import KINDS, Entity, facts  # noqa: F401  (KINDS is part of this module's interface)
+from .facts import KINDS, PROSE_ATTRS, PROSE_KINDS, Entity, Relation, facts  # noqa: F401  (KINDS is part of this module's interface)
+
+if TYPE_CHECKING:
+    from kg.checks.stored import FindingsOf
 
 
 def node_id(kind: str, identity: str) -> str:
     return f"{kind}:{identity}"
 
 
-def build(documents: Iterable[BudgetDocument]) -> nx.MultiDiGraph:
-    """The graph as a projection of the facts: an entity is a node, a relation an edge (amounts as numbers)."""
+def build(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> nx.MultiDiGraph:
+    """The graph as a projection of the facts: an entity is a node, a relation an edge (amounts as numbers).
+    Printed figures (observations) are on the edges already (``spends_on`` carries its amounts); prose is
+    left to the search index. ``findings_of(doc)`` gives the findings of ``kg check`` (kg.checks.stored),
+    else they are computed here."""
     g = nx.MultiDiGraph()
-    for fact in facts(documents):
-        attrs = {k: number(v) if isinstance(v, Decimal) else v for k, v in fact.attrs.items()}
+    for fact in facts(documents, findings_of=findings_of):
+        if isinstance(fact, Entity) and fact.ref.kind in PROSE_KINDS or not isinstance(fact, (Entity, Relation)):
+            continue
+        attrs = {k: number(v) if isinstance(v, Decimal) else v for k, v in fact.attrs.items() if k not in PROSE_ATTRS}
         if isinstance(fact, Entity):
             nid = fact.ref.id
             if nid not in g:
@@ -65,10 +73,11 @@ def _flat(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return h
 
 
-def write_graph(documents: Iterable[BudgetDocument], fmt: str, output: Path) -> Path:
+def write_graph(documents: Iterable[BudgetDocument], fmt: str, output: Path,
+                findings_of: Optional["FindingsOf"] = None) -> Path:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    g = _flat(build(documents))
+    g = _flat(build(documents, findings_of))
     if fmt == "graphml":
         nx.write_graphml(g, output, encoding="utf-8", prettyprint=True)
     elif fmt == "gexf":

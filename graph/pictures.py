@@ -59,7 +59,7 @@ def graph_canvas(g: nx.MultiDiGraph, centres: list[str], title: str):
     from .viz import FOLDED, LABEL_PX, _full_label, _node_size, with_amounts
 
     g = with_amounts(g)
-    keep = [v for v, a in g.nodes(data=True) if a["kind"] not in FOLDED or v in centres]
+    keep = sorted(v for v, a in g.nodes(data=True) if a["kind"] not in FOLDED or v in centres)
     pos = layout(g, centres)
     scale = 0.75  # page px → print points (12 px labels → 9 pt)
     xs = [pos[v][0] for v in keep] or [0.0]
@@ -89,7 +89,7 @@ def graph_canvas(g: nx.MultiDiGraph, centres: list[str], title: str):
         return 30 + (pos[v][0] - min(xs)) * scale, top + 10 + (pos[v][1] - min(ys)) * scale
 
     shown = set(keep)
-    for u, v in {(u, v) for u, v in g.edges() if u in shown and v in shown}:
+    for u, v in sorted({(u, v) for u, v in g.edges() if u in shown and v in shown}):  # drawn in one order every run
         (x0, y0), (x1, y1) = at(u), at(v)
         c.ax.plot([x0, x1], [y0, y1], color="#c8c8c8", lw=0.6, zorder=0)
     amounts = [g.nodes[v]["_wan"] or 0 for v in keep]

@@ -10,7 +10,7 @@ from kg.model import BudgetDocument, format_place
 from kg.text import document_number
 
 from .build import build, find_nodes, node_id
-from .facts import Entity, Ref, facts
+from .facts import Entity, Ref, Relation, facts
 
 
 class NotFound(LookupError):
@@ -35,7 +35,7 @@ def policy_report(documents: list[BudgetDocument], text: str) -> dict:
                 for k, v in fact.attrs.items():
                     if attrs.get(k) is None:
                         attrs[k] = v
-        elif fact.relation in found and fact.object == wanted and (fact.relation, fact.subject) not in seen:
+        elif isinstance(fact, Relation) and fact.relation in found and fact.object == wanted and (fact.relation, fact.subject) not in seen:
             seen.add((fact.relation, fact.subject))
             printed.add(fact.attrs["as_printed"])
             p = known[fact.subject]

@@ -12,14 +12,16 @@ import re
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path, PurePath, PureWindowsPath
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from kg.model import BudgetDocument
 
-from .economic import coded_rows
-from .identity import Identities, policy_issuer, policy_type, policy_year
+from .facts import Entity, Observation, Ref, Relation, facts
+
+if TYPE_CHECKING:
+    from kg.checks.stored import FindingsOf
 
 ID = "https://w3id.org/budget-kg/id/"
 BKG = "https://w3id.org/budget-kg/ontology#"
@@ -33,7 +35,8 @@ PREFIXES = {
 }
 RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
 XSD = PREFIXES["xsd"]
-FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
+FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
+           "rdfxml": RdfFormat.RDF_XML}
 
 _UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`%#?/\[\]]")
 
@@ -63,26 +66,29 @@ def zh(text: str) -> Literal:
     return Literal(text, language="zh")
 
 
+DECIMAL, INTEGER, GYEAR, BOOLEAN = (NamedNode(XSD + t) for t in ("decimal", "integer", "gYear", "boolean"))
+
+
 def dec(value: Decimal) -> Literal:
-    text = format(value, "f")
-    return Literal(text, datatype=NamedNode(XSD + "decimal"))
+    return _decimal(format(value, "f"))  # by text: Decimal("1.0") == Decimal("1.00"), their literals differ
 
 
+@lru_cache(maxsize=65536)
+def _decimal(text: str) -> Literal:
+    return Literal(text, datatype=DECIMAL)
+
+
+@lru_cache(maxsize=65536)
 def integer(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(value), datatype=INTEGER)
 
 
 STRUCTURE = "cube.ttl"
 CODE_LISTS = {"government_level": "government-level", "budget_type": "budget-type", "funding_period": "funding-period",
               "budget_item": "budget-item", "level": "class-level"}
 """Glossary identifier of each static code list → the IRI path of its codes (…/id/budget-type/general_budget)."""
-TOTAL_ITEMS = ("income_total", "current_year_income", "carryover_income", "expenditure_total", "basic_expenditure",
-               "project_expenditure", "personnel", "public_use", "three_public", "official_reception", "vehicle",
-               "overseas_travel", "operating_costs", "procurement_total")
-"""Headline figures of a department's year, as bkg:BudgetItemScheme codes (ontology/cube.ttl)."""
-GOVERNMENT_LEVELS = ("central", "provincial", "local", "self_raised", "other")
-FUNCTIONAL_DATASETS = {"类": ("class", "bkg:FunctionalSpendingClass"), "款": ("subclass", "bkg:FunctionalSpendingSubclass"),
-                       "项": ("item", "bkg:FunctionalSpendingItem")}
+FUNCTIONAL_DATASETS_BY_LEVEL = {"class": "bkg:FunctionalSpendingClass", "subclass": "bkg:FunctionalSpendingSubclass",
+                                "item": "bkg:FunctionalSpendingItem"}
 ECONOMIC_DATASETS = {"class": "bkg:EconomicSpendingClass", "subclass": "bkg:EconomicSpendingSubclass"}
 
 
@@ -103,362 +109,385 @@ def portable_source(path: str) -> str:
     return p.name if p.is_absolute() or PureWindowsPath(path).is_absolute() else p.as_posix()
 
 
-def triples(documents: Iterable[BudgetDocument]) -> Iterator[Triple]:
-    docs = sorted(documents, key=lambda d: d.source)
-    ids = Identities(docs)
-    T = Triple
-    a = RDF_TYPE
-    label, notation, broader = term("skos:prefLabel"), term("skos:notation"), term("skos:broader")
-    derived, line_p, year_p = term("prov:wasDerivedFrom"), term("bkg:sourceLine"), term("bkg:fiscalYear")
-    concept, in_scheme = term("skos:Concept"), term("skos:inScheme")
-
-    def text(value: Optional[str]) -> Optional[Literal]:
-        """Chinese text from the documents, tagged @zh."""
-        return zh(value) if value else None
-
-    def types(node, *curies):
-        for c in curies:
-            yield T(node, a, term(c))
-
+def triples(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> Iterator[Triple]:
+    """The RDF of the documents: the cube structure, then each fact of graph/facts.py as triples.
+    ``findings_of(doc)`` gives the findings of ``kg check`` (kg.checks.stored), else they are computed here."""
     yield from structure()
+    rdf = _Projection()
+    for fact in facts(documents, findings_of=findings_of):
+        if isinstance(fact, Entity):
+            yield from rdf.entity(fact)
+        elif isinstance(fact, Relation):
+            yield from rdf.relation(fact)
+        else:
+            yield from rdf.observation(fact)
 
-    seen: set = set()
-    for d in docs:
-        dep = d.department
-        year = dep.fiscal_year
-        year_lit = Literal(str(year), datatype=NamedNode(XSD + "gYear")) if year else None
-        doc = iri("document", d.sha256[:16])
-        yield from types(doc, "bkg:SourceDocument", "prov:Entity")
-        yield T(doc, term("bkg:sourceFile"), Literal(portable_source(d.source)))
-        yield T(doc, term("bkg:sha256"), Literal(d.sha256))
-        if year_lit:
-            yield T(doc, year_p, year_lit)
 
-        dn = iri("department", ids.department(d))
-        yield from types(dn, "bkg:Department", "org:FormalOrganization", "org:Organization")
-        yield T(dn, label, zh(dep.name))
-        yield T(dn, derived, doc)
-        for p, v in (("bkg:province", dep.province), ("bkg:county", dep.county)):
-            if v:
-                yield T(dn, term(p), zh(v))
-        yield from _areas(dn, dep.province, dep.county, seen)
+@lru_cache(maxsize=None)
+def year_literal(year: Optional[int]) -> Optional[Literal]:
+    return Literal(str(year), datatype=GYEAR) if year else None
 
-        bn = iri("budget", dep.name, year or 0)
-        yield from types(bn, "bkg:DepartmentBudget", "prov:Entity")
-        yield T(bn, label, zh(f"{dep.name} {year or ''}年{dep.doc_kind or '预算'}".strip()))
+
+def boolean(value: bool) -> Literal:
+    return Literal("true" if value else "false", datatype=BOOLEAN)
+
+
+T = Triple
+LABEL = term("skos:prefLabel")
+DERIVED = term("prov:wasDerivedFrom")
+SOURCE_LINE = term("bkg:sourceLine")
+FISCAL_YEAR = term("bkg:fiscalYear")
+CONCEPT_SCHEMES = {"functional": ("bkg:FunctionalClass", "bkg:FunctionalScheme"),
+                   "economic": ("bkg:EconomicClass", "bkg:EconomicScheme")}
+"""Code kinds published as SKOS concepts: their class and scheme."""
+OBSERVATIONS = {
+    "totals": ("total", "bkg:TotalsObservation", None),
+    "income": ("income", "bkg:IncomeObservation", "bkg:DepartmentIncome"),
+    "functional_spending": ("spending", "bkg:SpendingObservation", None),
+    "economic_spending": ("economic", "bkg:EconomicObservation", None),
+    "project_budget": ("project-budget", "bkg:ProjectBudgetObservation", "bkg:ProjectBudget"),
+    "project_funding": ("funding", "bkg:FundingObservation", "bkg:ProjectFunding"),
+}
+"""Data set of the facts → (IRI path of its observations, observation class, qb:DataSet)."""
+DIMENSIONS = {"budget_item": "bkg:budgetItem", "budget_type": "bkg:budgetType", "funding_period": "bkg:fundingPeriod",
+              "government_level": "bkg:governmentLevel", "level": "bkg:classLevel",
+              "functional": "bkg:classification", "economic": "bkg:economicClass"}
+"""Dimension of the facts → cube dimension property."""
+UNITS = {"wan": ("bkg:amountWan", "bkg:WanYuan"), "yuan": ("bkg:amountYuan", "bkg:Yuan")}
+PRINTED_UNITS = {"万元": "bkg:WanYuan", "元": "bkg:Yuan"}
+
+
+class _Projection:
+    """Facts → triples. Remembers what earlier facts said of a document or a code (IRIs, first labels)."""
+
+    def __init__(self):
+        self.documents: dict[str, dict] = {}
+        """Document key → its attributes (department, year, sha256 …), for the IRIs that name them."""
+        self.described: set = set()
+        """Codes already described: a code's first printed name is its label."""
+        self.policies: dict[str, dict] = {}
+        """Policy key → the attributes its latest citation gave (whether it has a number)."""
+        self.indicator_files: dict[Ref, str] = {}
+        """Indicator → its document, whose year's budget a department indicator belongs to."""
+
+    # ------------------------------------------------------------------ names
+    def node(self, ref: Ref) -> NamedNode:
+        if ref.kind == "document":
+            return iri("document", self.documents[ref.key]["sha256"][:16])
+        return iri(ref.kind, *ref.parts)
+
+    def budget(self, doc: dict) -> NamedNode:
+        return iri("budget", doc["department"], doc["fiscal_year"] or 0)
+
+    def document_of(self, file: str) -> NamedNode:
+        return iri("document", self.documents[file]["sha256"][:16])
+
+    # ------------------------------------------------------------------ entities
+    def entity(self, e: Entity) -> Iterator[Triple]:
+        kind, a = e.ref.kind, e.attrs
+        if kind == "document":
+            self.documents[e.ref.key] = a
+        node = self.node(e.ref) if kind not in ("funding", "section") else None
+        if kind == "document":
+            yield from _types(node, "bkg:SourceDocument", "prov:Entity")
+            yield T(node, term("bkg:sourceFile"), Literal(portable_source(a["file"])))
+            yield T(node, term("bkg:sha256"), Literal(a["sha256"]))
+            year = year_literal(a["fiscal_year"])
+            if year:
+                yield T(node, FISCAL_YEAR, year)
+            yield from self._budget(a, node)
+        elif kind == "department":
+            yield from _types(node, "bkg:Department", "org:FormalOrganization", "org:Organization")
+            yield T(node, LABEL, zh(e.label))
+            for p, v in (("bkg:province", a["province"]), ("bkg:county", a["county"])):
+                if v:
+                    yield T(node, term(p), zh(v))
+            yield from _areas(node, a["province"], a["county"])
+        elif kind == "unit":
+            yield from _types(node, "bkg:Unit", "org:OrganizationalUnit", "org:Organization")
+            yield T(node, LABEL, zh(e.label))
+        elif kind in CONCEPT_SCHEMES:
+            yield from self._concept(e, node)
+        elif kind == "project":
+            yield from self._project(e, node)
+        elif kind == "policy":
+            self.policies[e.ref.key] = a
+            yield from _policy(node, e.label, a)
+        elif kind == "indicator":
+            self.indicator_files[e.ref] = a["file"]
+            yield from _indicator(node, e, self.document_of(a["file"]))
+        elif kind == "finding":
+            yield from _finding(node, e)
+
+    def _budget(self, a: dict, doc: NamedNode) -> Iterator[Triple]:
+        """A department's year as one node: what its totals, projects and 整体 indicators belong to."""
+        bn, dn = self.budget(a), iri("department", a["department"])
+        year = a["fiscal_year"]
+        yield from _types(bn, "bkg:DepartmentBudget", "prov:Entity")
+        yield T(bn, LABEL, zh(f"{a['department']} {year or ''}年{a['doc_kind'] or '预算'}".strip()))
         yield T(bn, term("bkg:budgetOf"), dn)
         yield T(dn, term("bkg:hasBudget"), bn)
-        if year_lit:
-            yield T(bn, year_p, year_lit)
-        yield T(bn, derived, doc)
-        for p, v in (("bkg:budgetCode", dep.code), ("bkg:docKind", text(dep.doc_kind))):
-            if v:
-                yield T(bn, term(p), v if isinstance(v, Literal) else Literal(v))
-        common = dict(year=year_lit, doc=doc, budget=bn)
+        if year:
+            yield T(bn, FISCAL_YEAR, year_literal(year))
+        yield T(bn, DERIVED, doc)
+        if a["budget_code"]:
+            yield T(bn, term("bkg:budgetCode"), Literal(a["budget_code"]))
+        if a["doc_kind"]:
+            yield T(bn, term("bkg:docKind"), zh(a["doc_kind"]))
 
-        for key in TOTAL_ITEMS:
-            value = getattr(d.totals, key)
-            if value is None:
-                continue
-            yield from _observation(
-                iri("observation", "total", dep.name, year or 0, key), "bkg:TotalsObservation", "bkg:DepartmentTotals",
-                [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:budgetItem", code("budget_item", key))],
-                [("bkg:amountWan", value)], "bkg:WanYuan", d.totals.lines.get(key), **common)
-        for key, value in d.totals.income_by_source.items():
-            yield from _observation(
-                iri("observation", "income", dep.name, year or 0, key), "bkg:IncomeObservation",
-                "bkg:DepartmentIncome", [("bkg:organization", dn), ("bkg:fiscalYear", year_lit),
-                                         ("bkg:budgetType", code("budget_type", key))],
-                [("bkg:amountWan", value)], "bkg:WanYuan", d.totals.lines.get(f"income_by_source.{key}"), **common)
-        for unit in dep.subunits:
-            un = iri("unit", unit)
-            yield from types(un, "bkg:Unit", "org:OrganizationalUnit", "org:Organization")
-            yield T(un, label, zh(unit))
-            yield T(dn, term("org:hasUnit"), un)
-            yield T(un, term("org:unitOf"), dn)
+    def _concept(self, e: Entity, node: NamedNode) -> Iterator[Triple]:
+        """A functional or economic class as a SKOS concept, described where first printed (a code known
+        only as another's parent has no level and no description)."""
+        a = e.attrs
+        if not a.get("level") or e.ref in self.described:
+            return
+        self.described.add(e.ref)
+        cls, scheme = CONCEPT_SCHEMES[e.ref.kind]
+        yield from _types(node, cls, "skos:Concept")
+        if e.ref.kind == "functional":
+            yield T(node, term("skos:notation"), Literal(a["code"]))
+        yield T(node, LABEL, zh(e.label))
+        yield T(node, term("skos:inScheme"), term(scheme))
+        if e.ref.kind == "economic" and a["code"]:
+            yield T(node, term("skos:notation"), Literal(a["code"]))
+        # a class under another (2010301, 30101) has a broader relation; the rest of level 类 are top concepts
+        if not (a["code"] and len(a["code"]) > 3) and (e.ref.kind == "functional" or a["level"] == "class"):
+            yield T(node, term("skos:topConceptOf"), term(scheme))
+            yield T(term(scheme), term("skos:hasTopConcept"), node)
 
-        for r in d.functional_spending:
-            fn = iri("functional", r.code)
-            if ("functional", r.code) not in seen:
-                seen.add(("functional", r.code))
-                yield from types(fn, "bkg:FunctionalClass", "skos:Concept")
-                yield T(fn, notation, Literal(r.code))
-                yield T(fn, label, zh(r.name))
-                yield T(fn, in_scheme, term("bkg:FunctionalScheme"))
-                if r.parent_code:
-                    yield T(fn, broader, iri("functional", r.parent_code))
-                else:
-                    yield T(fn, term("skos:topConceptOf"), term("bkg:FunctionalScheme"))
-                    yield T(term("bkg:FunctionalScheme"), term("skos:hasTopConcept"), fn)
-            if r.level not in FUNCTIONAL_DATASETS:
-                continue
-            level, dataset = FUNCTIONAL_DATASETS[r.level]
-            dims = [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:classification", fn),
-                    ("bkg:classLevel", code("level", level))]
-            if r.total is not None:
-                yield from _observation(
-                    iri("observation", "spending", dep.name, year or 0, r.code), "bkg:SpendingObservation", dataset,
-                    dims, [("bkg:amountWan", r.total)], "bkg:WanYuan", r.source.line, **common)
-            for item, value in (("basic_expenditure", r.basic), ("project_expenditure", r.project)):
-                if value is not None:
-                    yield from _observation(
-                        iri("observation", "spending", dep.name, year or 0, r.code, item),
-                        "bkg:SpendingByKindObservation", dataset.replace("Spending", "SpendingByKind"),
-                        dims + [("bkg:budgetItem", code("budget_item", item))], [("bkg:amountWan", value)],
-                        "bkg:WanYuan", r.source.line, **common)
+    def _project(self, e: Entity, pn: NamedNode) -> Iterator[Triple]:
+        a = e.attrs
+        doc = self.documents[a["file"]]
+        year = year_literal(a["fiscal_year"])
+        yield T(pn, RDF_TYPE, term("bkg:Project"))
+        yield T(pn, LABEL, zh(e.label))
+        yield T(pn, term("bkg:budget"), self.budget(doc))
+        yield T(pn, term("bkg:carryover"), boolean(a["carryover"]))
+        if year:
+            yield T(pn, FISCAL_YEAR, year)
+        if a["amount_wan"] is not None:
+            yield T(pn, term("bkg:amountWan"), dec(a["amount_wan"]))
+        if a["project_code"]:
+            yield T(pn, term("bkg:projectCode"), Literal(a["project_code"]))
+        for prop, key in (("bkg:category", "category"), ("bkg:implementingUnit", "implementing_unit")):
+            if a[key]:
+                yield T(pn, term(prop), zh(a[key]))
+        yield T(pn, SOURCE_LINE, integer(a["line"]))
+        if a["carryover"]:
+            yield T(pn, term("bkg:fundedBy"), code("funding_period", "carryover"))
+        if a["funding_total_yuan"] is not None and a["funding_printed_unit"] == "元":  # as printed, never computed
+            yield T(pn, term("bkg:fundingTotalYuan"), dec(a["funding_total_yuan"]))
 
-        for r, ecode, level in coded_rows(d.economic_spending):
-            en = iri("economic", ecode or r.name)
-            if ("economic", ecode or r.name) not in seen:
-                seen.add(("economic", ecode or r.name))
-                yield from types(en, "bkg:EconomicClass", "skos:Concept")
-                yield T(en, label, zh(r.name))
-                yield T(en, in_scheme, term("bkg:EconomicScheme"))
-                if ecode:
-                    yield T(en, notation, Literal(ecode))
-                if ecode and len(ecode) > 3:
-                    yield T(en, broader, iri("economic", ecode[:3]))
-                elif level == "class":
-                    yield T(en, term("skos:topConceptOf"), term("bkg:EconomicScheme"))
-                    yield T(term("bkg:EconomicScheme"), term("skos:hasTopConcept"), en)
-            dims = [("bkg:organization", dn), ("bkg:fiscalYear", year_lit), ("bkg:economicClass", en),
-                    ("bkg:classLevel", code("level", level))]
-            if r.total is not None:
-                yield from _observation(
-                    iri("observation", "economic", dep.name, year or 0, ecode or r.name), "bkg:EconomicObservation",
-                    ECONOMIC_DATASETS[level], dims, [("bkg:amountWan", r.total)], "bkg:WanYuan", r.source.line, **common)
-            for item, value in (("personnel", r.personnel), ("public_use", r.public_use)):
-                if value is not None:
-                    yield from _observation(
-                        iri("observation", "economic", dep.name, year or 0, ecode or r.name, item),
-                        "bkg:EconomicByKindObservation", ECONOMIC_DATASETS[level].replace("Spending", "SpendingByKind"),
-                        dims + [("bkg:budgetItem", code("budget_item", item))], [("bkg:amountWan", value)],
-                        "bkg:WanYuan", r.source.line, **common)
+    # ------------------------------------------------------------------ relations
+    def relation(self, r: Relation) -> Iterator[Triple]:
+        s, o, a = r.subject, r.object, r.attrs
+        if r.relation == "source":
+            yield T(self.node(s), DERIVED, self.node(o))
+        elif r.relation == "has_unit":
+            yield T(self.node(s), term("org:hasUnit"), self.node(o))
+            yield T(self.node(o), term("org:unitOf"), self.node(s))
+        elif r.relation == "broader":
+            yield T(self.node(s), term("skos:broader"), self.node(o))
+        elif r.relation == "has_project":
+            yield T(self.node(o), term("bkg:department"), self.node(s))
+            yield T(self.node(s), term("bkg:hasProject"), self.node(o))
+        elif r.relation in ("cites", "mentions"):
+            pol = self.node(o)
+            yield T(self.node(s), term("bkg:" + r.relation), pol)
+            if self.policies[o.key]["doc_number"]:
+                yield T(pol, term("bkg:asPrinted"), Literal(a["as_printed"]))
+            yield T(pol, DERIVED, self.document_of(a["file"]))
+        elif r.relation == "has_indicator":
+            # a department's 整体 indicators belong to its year's budget
+            owner = self.node(s) if s.kind == "project" else self.budget(self.documents[self.indicator_files[o]])
+            yield T(owner, term("bkg:hasIndicator"), self.node(o))
+        elif r.relation == "concerns":
+            yield T(self.node(s), term("bkg:concerns"), self.node(o))
+        # income_from, funded_by, spends_on*: published as observations (with zeros) and bkg:fundedBy codes
 
-        for i, p in enumerate(d.projects):
-            pid = ids.project(d, i)
-            pn = iri("project", *pid)
-            yield T(pn, a, term("bkg:Project"))
-            yield T(pn, label, zh(p.name))
-            yield T(pn, term("bkg:department"), dn)
-            yield T(dn, term("bkg:hasProject"), pn)
-            yield T(pn, term("bkg:budget"), bn)
-            yield T(pn, term("bkg:carryover"), Literal("true" if p.carryover else "false",
-                                                        datatype=NamedNode(XSD + "boolean")))
-            if year_lit:
-                yield T(pn, year_p, year_lit)
-            if p.amount_wan is not None:
-                yield T(pn, term("bkg:amountWan"), dec(p.amount_wan))
-            if p.project_code:
-                yield T(pn, term("bkg:projectCode"), Literal(p.project_code))
-            for prop, v in (("bkg:category", p.category), ("bkg:implementingUnit", p.implementing_unit)):
-                if v:
-                    yield T(pn, term(prop), zh(v))
-            yield T(pn, derived, doc)
-            yield T(pn, line_p, integer(p.source.line))
-            period = code("funding_period", "carryover" if p.carryover else "current_year")
-            if p.carryover:
-                yield T(pn, term("bkg:fundedBy"), period)
-            for key, value in p.budget_sources.items():
-                yield from _observation(
-                    iri("observation", "project-budget", *pid, key), "bkg:ProjectBudgetObservation", "bkg:ProjectBudget",
-                    [("bkg:project", pn), ("bkg:budgetType", code("budget_type", key)), ("bkg:fundingPeriod", period)],
-                    [("bkg:amountWan", value)], "bkg:WanYuan", p.source.line, year=year_lit, doc=doc)
-                if value:
-                    yield T(pn, term("bkg:fundedBy"), code("budget_type", key))
-            f = p.funding
-            if f is not None:
-                printed_yuan = f.printed_unit == "元"
-                if f.total is not None and printed_yuan:
-                    yield T(pn, term("bkg:fundingTotalYuan"), dec(f.total))
-                blocks = [(k, "unstated", getattr(f, k)) for k in GOVERNMENT_LEVELS]
-                blocks.append(("unstated", "fiscal", f.fiscal))
-                for level, btype, value in blocks:
-                    if value is None or (not printed_yuan and level == "other" and not value):
-                        continue  # Hebei: 其他资金 left blank is not a printed figure
-                    yield from _observation(
-                        iri("observation", "funding", *pid, level if btype == "unstated" else btype),
-                        "bkg:FundingObservation", "bkg:ProjectFunding",
-                        [("bkg:project", pn), ("bkg:governmentLevel", code("government_level", level)),
-                         ("bkg:budgetType", code("budget_type", btype))],
-                        [("bkg:amountYuan", value)], "bkg:Yuan", f.source.line if f.source else None,
-                        year=year_lit, doc=doc, printed=None if printed_yuan else "bkg:WanYuan")
-                    if value:
-                        yield T(pn, term("bkg:fundedBy"), code("government_level", level))
-                        if btype != "unstated":
-                            yield T(pn, term("bkg:fundedBy"), code("budget_type", btype))
-            for relation, bases, where in (("bkg:cites", p.legal_bases, "立项依据"),
-                                           ("bkg:mentions", p.citations, "保证项目实施的制度、措施")):
-                for b in bases:
-                    key = ids.policy(b)
-                    pol = iri("policy", key)
-                    yield T(pn, term(relation), pol)
-                    yield from _policy(pol, key, b, ids, doc, seen)
-            for n, ind in enumerate(p.indicators, 1):
-                yield from _indicator(iri("indicator", *pid, n), ind, pn, doc)
-        for n, ind in enumerate(d.department_indicators, 1):
-            yield from _indicator(iri("indicator", dep.name, year or 0, "整体", n), ind, bn, doc)
-        yield from _findings(d, ids, doc)
+    # ------------------------------------------------------------------ observations
+    def observation(self, o: Observation) -> Iterator[Triple]:
+        path, cls, dataset = OBSERVATIONS[o.dataset]
+        dims = dict(o.dimensions)
+        item = dims.get("budget_item")
+        if o.subject.kind == "document":
+            doc = self.documents[o.subject.key]
+            owner: tuple = (doc["department"], doc["fiscal_year"] or 0)
+            org = [("bkg:organization", iri("department", doc["department"])),
+                   ("bkg:fiscalYear", year_literal(doc["fiscal_year"]))]
+            budget = self.budget(doc)
+            src = self.node(o.subject)
+        else:
+            owner, org, budget = o.subject.parts, [("bkg:project", self.node(o.subject))], None
+            src = self.document_of(o.attrs["file"])
+        if o.dataset == "totals":
+            key, dataset = (item,), "bkg:DepartmentTotals"
+        elif o.dataset in ("functional_spending", "economic_spending"):
+            ref = dims[o.dataset.split("_")[0]]
+            key = (ref.key,) + ((item,) if item else ())
+            dataset = _class_dataset(o.dataset, dims["level"], by_kind=bool(item))
+            cls = cls.replace("Observation", "ByKindObservation") if item else cls
+        elif o.dataset == "project_funding":
+            key = (dims["government_level"] if dims["budget_type"] == "unstated" else dims["budget_type"],)
+        else:
+            key = (dims["budget_type"],)
+        node = iri("observation", path, *owner, *key)
+        dimensions = org + [(DIMENSIONS[k], self._dimension(k, v)) for k, v in o.dimensions if v is not None]
+        measure, unit = UNITS[o.unit]
+        printed = o.attrs.get("printed_unit")
+        yield from _observation(node, cls, dataset, dimensions, [(measure, o.value)], unit, o.attrs.get("line"),
+                                year=year_literal(o.attrs.get("fiscal_year")), doc=src, budget=budget,
+                                printed=PRINTED_UNITS.get(printed) if printed and PRINTED_UNITS.get(printed) != unit
+                                else None)
+        if o.subject.kind == "project" and o.value:  # the codes of the money a project has, for simple queries
+            if "government_level" in dims:
+                yield T(self.node(o.subject), term("bkg:fundedBy"), code("government_level", dims["government_level"]))
+            if dims["budget_type"] != "unstated":
+                yield T(self.node(o.subject), term("bkg:fundedBy"), code("budget_type", dims["budget_type"]))
+
+    def _dimension(self, name: str, value) -> NamedNode:
+        return self.node(value) if isinstance(value, Ref) else code(name, value)
 
 
-def _findings(d: BudgetDocument, ids, doc: NamedNode) -> Iterator[Triple]:
-    """The findings of ``kg check`` (graph.facts.finding_facts) as bkg:Finding nodes that bkg:concerns their facts."""
-    from .facts import Entity, finding_facts
-
-    nodes = {f"department:{ids.department(d)}": iri("department", ids.department(d))}
-    for i in range(len(d.projects)):
-        pid = ids.project(d, i)
-        nodes.setdefault("project:" + "/".join(pid), iri("project", *pid))
-    for fact in finding_facts(d, ids):
-        node = iri("finding", d.sha256[:16], fact.ref.key.rsplit("#", 1)[1] if isinstance(fact, Entity)
-                   else fact.subject.key.rsplit("#", 1)[1])
-        if not isinstance(fact, Entity):
-            if fact.relation == "concerns":
-                yield Triple(node, term("bkg:concerns"), nodes[fact.object.id])
-            continue
-        attrs = fact.attrs
-        yield Triple(node, RDF_TYPE, term("bkg:Finding"))
-        yield Triple(node, term("skos:prefLabel"), zh(fact.label))
-        yield Triple(node, term("rdfs:comment"), Literal(attrs["gloss"], language="en"))
-        yield Triple(node, term("bkg:rule"), Literal(attrs["rule"]))
-        yield Triple(node, term("bkg:severity"), Literal(attrs["severity"]))
-        for prop, key in (("bkg:expectedValue", "expected_value"), ("bkg:foundValue", "found_value")):
-            if attrs[key] is not None:
-                yield Triple(node, term(prop), dec(attrs[key]))
-        if attrs["excerpt"]:
-            yield Triple(node, term("bkg:excerpt"), zh(attrs["excerpt"]))
-        yield Triple(node, term("prov:wasDerivedFrom"), doc)
-        if attrs["line"]:
-            yield Triple(node, term("bkg:sourceLine"), integer(attrs["line"]))
+def _class_dataset(dataset: str, level: str, by_kind: bool) -> str:
+    name = (FUNCTIONAL_DATASETS_BY_LEVEL if dataset == "functional_spending" else ECONOMIC_DATASETS)[level]
+    return name.replace("Spending", "SpendingByKind") if by_kind else name
 
 
-def _areas(dn: NamedNode, province: Optional[str], county: Optional[str], seen: set) -> Iterator[Triple]:
+def _types(node, *curies) -> Iterator[Triple]:
+    for c in curies:
+        yield T(node, RDF_TYPE, term(c))
+
+
+def _finding(node: NamedNode, e: Entity) -> Iterator[Triple]:
+    """A ``kg check`` finding as a bkg:Finding (its bkg:concerns and source come as relations)."""
+    a = e.attrs
+    yield T(node, RDF_TYPE, term("bkg:Finding"))
+    yield T(node, LABEL, zh(e.label))
+    yield T(node, term("rdfs:comment"), Literal(a["gloss"], language="en"))
+    yield T(node, term("bkg:rule"), Literal(a["rule"]))
+    yield T(node, term("bkg:severity"), Literal(a["severity"]))
+    for prop, key in (("bkg:expectedValue", "expected_value"), ("bkg:foundValue", "found_value")):
+        if a[key] is not None:
+            yield T(node, term(prop), dec(a[key]))
+    if a["excerpt"]:
+        yield T(node, term("bkg:excerpt"), zh(a["excerpt"]))
+    if a["line"]:
+        yield T(node, SOURCE_LINE, integer(a["line"]))
+
+
+def _areas(dn: NamedNode, province: Optional[str], county: Optional[str]) -> Iterator[Triple]:
     """County and province as organisations grouping departments (org:subOrganizationOf)."""
-    T = Triple
     parent = None
     for parts in ((province,), (province, county)):
         if not all(parts):
             continue
         node = iri("area", *parts)
-        if ("area", parts) not in seen:
-            seen.add(("area", parts))
-            for c in ("bkg:Area", "org:Organization"):
-                yield T(node, RDF_TYPE, term(c))
-            yield T(node, term("skos:prefLabel"), zh(parts[-1]))
-            if parent is not None:
-                yield T(node, term("org:subOrganizationOf"), parent)
-                yield T(parent, term("org:hasSubOrganization"), node)
+        yield from _types(node, "bkg:Area", "org:Organization")
+        yield T(node, LABEL, zh(parts[-1]))
+        if parent is not None:
+            yield T(node, term("org:subOrganizationOf"), parent)
+            yield T(parent, term("org:hasSubOrganization"), node)
         parent = node
     if parent is not None:
         yield T(dn, term("org:subOrganizationOf"), parent)
         yield T(parent, term("org:hasSubOrganization"), dn)
 
 
-def _policy(pol: NamedNode, key: str, b, ids: Identities, doc: NamedNode, seen: set) -> Iterator[Triple]:
+def _policy(pol: NamedNode, key: str, a: dict) -> Iterator[Triple]:
     """A policy as an ELI legal resource: number, title, type, year and issuing body where the citation shows them."""
-    T = Triple
-    for c in ("bkg:Policy", "eli:LegalResource"):
-        yield T(pol, RDF_TYPE, term(c))
-    yield T(pol, term("skos:prefLabel"), zh(key))
-    if b.doc_number:
-        yield T(pol, term("eli:id_local"), Literal(b.doc_number))
-        yield T(pol, term("bkg:issuerPrefix"), Literal(b.issuer_prefix or ""))
-        yield T(pol, term("bkg:asPrinted"), Literal(b.as_printed))
-    title = b.title or ids.policy_title(key)
-    if title:
-        yield T(pol, term("eli:title"), zh(title))
-    kind = policy_type(title)
+    yield from _types(pol, "bkg:Policy", "eli:LegalResource")
+    yield T(pol, LABEL, zh(key))
+    if a["doc_number"]:
+        yield T(pol, term("eli:id_local"), Literal(a["doc_number"]))
+        yield T(pol, term("bkg:issuerPrefix"), Literal(a["issuer_prefix"] or ""))
+    if a["title"]:
+        yield T(pol, term("eli:title"), zh(a["title"]))
+    kind = a["document_type"]
     if kind:
         kn = iri("document-type", kind)
         yield T(pol, term("eli:type_document"), kn)
-        if ("document-type", kind) not in seen:
-            seen.add(("document-type", kind))
-            yield T(kn, RDF_TYPE, term("skos:Concept"))
-            yield T(kn, term("skos:prefLabel"), zh(kind))
-            yield T(kn, term("skos:inScheme"), term("bkg:DocumentTypeScheme"))
-            yield T(kn, term("skos:topConceptOf"), term("bkg:DocumentTypeScheme"))
-            yield T(term("bkg:DocumentTypeScheme"), term("skos:hasTopConcept"), kn)
-    year = policy_year(b.doc_number)
-    if year:
-        yield T(pol, term("bkg:documentYear"), Literal(str(year), datatype=NamedNode(XSD + "gYear")))
-    issuer = policy_issuer(b)
+        yield T(kn, RDF_TYPE, term("skos:Concept"))
+        yield T(kn, LABEL, zh(kind))
+        yield T(kn, term("skos:inScheme"), term("bkg:DocumentTypeScheme"))
+        yield T(kn, term("skos:topConceptOf"), term("bkg:DocumentTypeScheme"))
+        yield T(term("bkg:DocumentTypeScheme"), term("skos:hasTopConcept"), kn)
+    if a["document_year"]:
+        yield T(pol, term("bkg:documentYear"), year_literal(a["document_year"]))
+    issuer = a["issuing_body"]
     if issuer:
         on = iri("issuer", issuer)
         yield T(pol, term("eli:passed_by"), on)
-        if ("issuer", issuer) not in seen:
-            seen.add(("issuer", issuer))
-            for c in ("bkg:Issuer", "org:Organization"):
-                yield T(on, RDF_TYPE, term(c))
-            yield T(on, term("skos:prefLabel"), zh(issuer))
-    if b.issuer:
-        yield T(pol, term("bkg:issuer"), zh(b.issuer))
-    yield T(pol, term("prov:wasDerivedFrom"), doc)
+        yield from _types(on, "bkg:Issuer", "org:Organization")
+        yield T(on, LABEL, zh(issuer))
+    if a["issuer"]:
+        yield T(pol, term("bkg:issuer"), zh(a["issuer"]))
 
 
 def _observation(node: NamedNode, cls: str, dataset: str, dimensions, measures, unit: str, line: Optional[int], *,
                  year: Optional[Literal], doc: NamedNode, budget: Optional[NamedNode] = None,
                  printed: Optional[str] = None) -> Iterator[Triple]:
     """A Data Cube observation: its dimensions, its amounts, the unit (an IRI) always explicit, and where it was read."""
-    yield Triple(node, RDF_TYPE, term(cls))
-    yield Triple(node, RDF_TYPE, term("qb:Observation"))
-    yield Triple(node, term("qb:dataSet"), term(dataset))
+    yield T(node, RDF_TYPE, term(cls))
+    yield T(node, RDF_TYPE, term("qb:Observation"))
+    yield T(node, term("qb:dataSet"), term(dataset))
     for prop, value in dimensions:
         if value is not None:
-            yield Triple(node, term(prop), value)
+            yield T(node, term(prop), value)
     for prop, value in measures:
         if value is not None:
-            yield Triple(node, term(prop), dec(value))
-    yield Triple(node, term("sdmx-attribute:unitMeasure"), term(unit))
+            yield T(node, term(prop), dec(value))
+    yield T(node, term("sdmx-attribute:unitMeasure"), term(unit))
     if printed:
-        yield Triple(node, term("bkg:printedUnit"), term(printed))
+        yield T(node, term("bkg:printedUnit"), term(printed))
     if budget is not None:
-        yield Triple(node, term("bkg:budget"), budget)
+        yield T(node, term("bkg:budget"), budget)
     if year is not None and not any(p == "bkg:fiscalYear" for p, _ in dimensions):
-        yield Triple(node, term("bkg:fiscalYear"), year)
-    yield Triple(node, term("prov:wasDerivedFrom"), doc)
+        yield T(node, FISCAL_YEAR, year)
+    yield T(node, DERIVED, doc)
     if line is not None:
-        yield Triple(node, term("bkg:sourceLine"), integer(line))
+        yield T(node, SOURCE_LINE, integer(line))
 
 
-def _indicator(node: NamedNode, ind, owner: NamedNode, doc: NamedNode) -> Iterator[Triple]:
-    T = Triple
-    yield T(owner, term("bkg:hasIndicator"), node)
+def _indicator(node: NamedNode, e: Entity, doc: NamedNode) -> Iterator[Triple]:
+    a = e.attrs
     yield T(node, RDF_TYPE, term("bkg:Indicator"))
-    yield T(node, term("skos:prefLabel"), zh(ind.name))
-    for p, v in (("bkg:level1", ind.level1), ("bkg:level2", ind.level2), ("bkg:value", ind.value),
-                 ("bkg:unit", ind.parsed.unit)):
-        if v:
-            yield T(node, term(p), zh(v))
-    if ind.parsed.comparator:
-        yield T(node, term("bkg:comparator"), Literal(ind.parsed.comparator))
-    if ind.parsed.number is not None:
-        yield T(node, term("bkg:number"), dec(ind.parsed.number))
-    yield T(node, term("prov:wasDerivedFrom"), doc)
-    yield T(node, term("bkg:sourceLine"), integer(ind.source.line))
+    yield T(node, LABEL, zh(e.label))
+    for p, key in (("bkg:level1", "level1"), ("bkg:level2", "level2"), ("bkg:value", "value"), ("bkg:unit", "unit")):
+        if a[key]:
+            yield T(node, term(p), zh(a[key]))
+    if a["comparator"]:
+        yield T(node, term("bkg:comparator"), Literal(a["comparator"]))
+    if a["number"] is not None:
+        yield T(node, term("bkg:number"), dec(a["number"]))
+    yield T(node, DERIVED, doc)
+    yield T(node, SOURCE_LINE, integer(a["line"]))
 
 
-def sorted_triples(documents: Iterable[BudgetDocument]) -> list[Triple]:
+def sorted_triples(documents: Iterable[BudgetDocument], findings_of: Optional["FindingsOf"] = None) -> list[Triple]:
     """Distinct triples in a fixed order, so the same records give byte-identical files.
 
     The order is the order of emission (documents sorted by path, records in document order); a
     shared node (policy, code, department) emitted again by a later document keeps its first place.
     Sorting by string form gave the same stability at twice the cost at a million triples."""
-    return list(dict.fromkeys(triples(documents)))
+    return list(dict.fromkeys(triples(documents, findings_of)))
 
 
 def serialize_rdf(triple_list: list[Triple], fmt: str) -> bytes:
+    """The triples as ``fmt`` (a key of FORMATS): the export's writer, and kg.graph.sparql_results' for answers."""
     if fmt == "jsonld":
         from .jsonld import dumps
 
         return dumps(triple_list)
     # IRIs of instances stay whole (<…/id/project/部门/2026/名称>): readable, no \/ escapes
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt == "turtle" else None
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt in ("turtle", "rdfxml") else None
     return serialize(triple_list, format=FORMATS[fmt], prefixes=prefixes) if prefixes else \
         serialize(triple_list, format=FORMATS[fmt])
 
 
-def write_rdf(documents: Iterable[BudgetDocument], fmt: str, output: Path) -> Path:
+def write_rdf(documents: Iterable[BudgetDocument], fmt: str, output: Path,
+              findings_of: Optional["FindingsOf"] = None) -> Path:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(serialize_rdf(sorted_triples(documents), fmt))
+    output.write_bytes(serialize_rdf(sorted_triples(documents, findings_of), fmt))
     return output

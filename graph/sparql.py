@@ -9,7 +9,7 @@ only: an update is refused before it reaches the engine, and so is ``SERVICE``
 in-process, so the query runs in a child process that is killed when its time is up,
 whose resident memory is watched (an ORDER BY over a huge product is stopped at the budget
 instead of exhausting the machine), and that stops after ``max_rows`` rows. Rows are streamed back in batches, so
-the first rows print while the rest are still being computed.
+the first rows print while the rest are still being computed. kg.graph.sparql_results writes them out.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QueryResultsFormat,
-                        QuerySolutions, QueryTriples, Store as OxStore, Triple)
+from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples,
+                        Store as OxStore)
 
 from kg.store import Store
 
@@ -82,7 +82,10 @@ def open_store(store: Store) -> OxStore:
 
 
 def store_path(store: Store) -> Path:
-    """The folder of the on-disk Oxigraph store for the current records, built when missing or stale."""
+    """The folder of the on-disk Oxigraph store for the current records, built when missing or stale (the
+    findings of ``kg check`` come from the store, kg.checks.stored, computed only where missing)."""
+    from kg.checks.stored import StoredFindings
+
     base = store.home / "oxigraph"
     current = base / store.generation()
     if current.exists() and (current / ".complete").exists():
@@ -91,7 +94,7 @@ def store_path(store: Store) -> Path:
         shutil.rmtree(base)
     current.mkdir(parents=True)
     ox = OxStore(str(current))
-    ox.bulk_extend(as_quads(sorted_triples(store.documents())))
+    ox.bulk_extend(as_quads(sorted_triples(store.documents(), StoredFindings(store))))
     ox.flush()
     del ox
     (current / ".complete").write_text("ok\n")
@@ -297,60 +300,7 @@ def execute(target: Union[Store, OxStore, Path], query: str, limits: Limits = Li
     return Answer(proc, parent, limits, time.monotonic() + limits.timeout)
 
 
-# ------------------------------------------------------------------ writers (streamed)
-
-
-def json_results(answer: Answer) -> Iterator[str]:
-    """SPARQL 1.1 Query Results JSON, written row by row; a cut answer says so in ``kg:truncated``."""
-    import json
-
-    if answer.kind == "boolean":
-        yield json.dumps({"head": {}, "boolean": answer.boolean}) + "\n"
-        return
-    yield '{"head":{"vars":' + json.dumps(answer.variables, ensure_ascii=False) + '},"results":{"bindings":['
-    first = True
-    for row in answer:
-        binding = {}
-        for name, t in zip(answer.variables, row):
-            if t is None:
-                continue
-            kind, value, datatype, language = t
-            b = {"type": kind, "value": value}
-            if language:
-                b["xml:lang"] = language
-            elif kind == "literal" and datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-                b["datatype"] = datatype
-            binding[name] = b
-        yield ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
-        first = False
-    yield "]}" + (',"truncated":true' if answer.truncated else "") + "}\n"
-
-
-def csv_results(answer: Answer) -> Iterator[str]:
-    """SPARQL 1.1 Query Results CSV (plain values), row by row."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    if answer.kind == "boolean":
-        w.writerow(["result"])
-        w.writerow([str(answer.boolean).lower()])
-        yield buf.getvalue()
-        return
-    w.writerow(answer.variables)
-    for row in answer:
-        w.writerow(["" if t is None else t[1] for t in row])
-        if buf.tell() > 65536:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
-
-
-def triples_of(answer: Answer) -> list[Triple]:
-    """The triples of a CONSTRUCT/DESCRIBE answer (at most ``max_rows``)."""
-    return [Triple(unpack(s), unpack(p), unpack(o)) for s, p, o in answer]
+# ------------------------------------------------------------------ rows for a screen (answers written out: sparql_results)
 
 
 def short_rows(answer: Answer) -> Iterator[list[Optional[str]]]:
@@ -363,14 +313,6 @@ def short_rows(answer: Answer) -> Iterator[list[Optional[str]]]:
 
 
 # ------------------------------------------------------------------ in-process helpers (tests)
-
-
-def to_json(result) -> bytes:
-    if isinstance(result, (QuerySolutions, QueryBoolean)):
-        return result.serialize(format=QueryResultsFormat.JSON)
-    from pyoxigraph import RdfFormat
-
-    return result.serialize(format=RdfFormat.N_TRIPLES)
 
 
 def rows(result) -> tuple[list[str], list[list[Optional[str]]]]:
@@ -400,4 +342,4 @@ def _short_value(kind: str, value: str) -> str:
 
 
 __all__ = ["Limits", "Answer", "execute", "check", "run", "rows", "SparqlError", "QueryLimitExceeded",
-           "open_store", "store_path", "memory_store", "json_results", "csv_results", "triples_of", "short_rows"]
+           "open_store", "store_path", "memory_store", "unpack", "short_rows"]

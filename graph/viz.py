@@ -92,7 +92,17 @@ def select(g: nx.MultiDiGraph, *, policy: Optional[str] = None, department: Opti
     # every project drawn brings what it rests on, is paid from and promises (indicators stay folded)
     for v in [v for v in keep if g.nodes[v]["kind"] == "project"]:
         keep |= {u for u in nx.all_neighbors(g, v) if g.nodes[u]["kind"] in PROJECT_DETAIL}
-    return g.subgraph(keep).copy(), centres, title
+    return induced(g, keep), centres, title
+
+
+def induced(g: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The subgraph on ``keep``, nodes and edges in ``g``'s order. ``g.subgraph(keep)`` walks a small selection
+    in the order of the set, which follows the string hash seed and so changes from run to run."""
+    sub = g.__class__()
+    sub.graph.update(g.graph)
+    sub.add_nodes_from((v, dict(a)) for v, a in g.nodes(data=True) if v in keep)
+    sub.add_edges_from((u, v, k, dict(d)) for u, v, k, d in g.edges(keys=True, data=True) if u in keep and v in keep)
+    return sub
 
 
 def search_hits_to_nodes(g: nx.MultiDiGraph, hits) -> list[str]:
@@ -171,7 +181,7 @@ def layout(g: nx.MultiDiGraph, centres: Optional[list[str]] = None) -> dict[str,
             pos[v] = (x, round(y + h / 2, 1))
             y_free = y + h
 
-    left = sorted((v for v in visible if layer[v] == 0), key=lambda v: (-amounts[v], g.nodes[v]["label"]))
+    left = sorted((v for v in visible if layer[v] == 0), key=lambda v: (-amounts[v], g.nodes[v]["label"], v))
     stack(left, 0.0)
     rank = {v: i for i, v in enumerate(left)}
 
@@ -179,14 +189,14 @@ def layout(g: nx.MultiDiGraph, centres: Optional[list[str]] = None) -> dict[str,
         parents = [u for u in g.predecessors(v) if u in rank]
         return min((rank[u] for u in parents), default=len(rank))
 
-    middle = sorted((v for v in visible if layer[v] == 1), key=lambda v: (owner(v), -amounts[v], g.nodes[v]["label"]))
+    middle = sorted((v for v in visible if layer[v] == 1), key=lambda v: (owner(v), -amounts[v], g.nodes[v]["label"], v))
     if left and middle:  # centre the departments on their projects
         stack(middle, COLUMN_GAP)
         wanted = {}
         for d in left:
             ys = [pos[p][1] for p in g.successors(d) if p in pos and layer.get(p) == 1]
             if ys:
-                wanted[d] = sum(ys) / len(ys)
+                wanted[d] = _mean(ys)
         stack(left, 0.0, wanted)
     else:
         stack(middle, COLUMN_GAP)
@@ -195,9 +205,15 @@ def layout(g: nx.MultiDiGraph, centres: Optional[list[str]] = None) -> dict[str,
         wanted = {}
         for v in nodes:
             ys = [pos[u][1] for u in nx.all_neighbors(g, v) if u in pos]
-            wanted[v] = sum(ys) / len(ys) if ys else 0.0
-        stack(sorted(nodes, key=lambda v: (wanted[v], g.nodes[v]["label"])), col * COLUMN_GAP, wanted)
+            wanted[v] = _mean(ys) if ys else 0.0
+        stack(sorted(nodes, key=lambda v: (wanted[v], g.nodes[v]["label"], v)), col * COLUMN_GAP, wanted)
     return pos
+
+
+def _mean(values: list[float]) -> float:
+    """The mean, the same whatever order the values come in (a plain float sum differs in its last bit, which
+    was enough to swap two nodes wanting the same height)."""
+    return math.fsum(values) / len(values)
 
 
 def _node_size(amount: Optional[float], top: float = 0.0) -> float:
@@ -262,7 +278,9 @@ def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
                                                "centre": v in centres, "folded": folded,
                                                "owners": sorted(set(owners))},
                     "position": {"x": x, "y": y}, "classes": "folded" if folded else ""})
-    for i, (u, v, d) in enumerate(sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", "")))):
+    edges = sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", ""),
+                                                      json.dumps(e[2], sort_keys=True, default=str)))
+    for i, (u, v, d) in enumerate(edges):
         amount = _wan(d)
         tip = [d.get("relation", ""), f"{amount:,.2f} 万元" if amount is not None else ""]
         if d.get("file"):

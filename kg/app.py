@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from kg.checks import Report
+    from kg.checks.stored import StoredFindings
     from kg.exports.bundled import BundledQuery
     from kg.model import BudgetDocument
     from kg.pipeline import FileOutcome
@@ -101,43 +102,39 @@ class SparqlResult:
     def truncated(self) -> bool:
         return self.answer.truncated
 
+    def write(self, format: str) -> Iterator[bytes]:
+        """The answer in ``format``, in pieces as its rows arrive (kg.graph.sparql_results writes it).
+
+        SELECT/ASK: json, xml, csv, tsv (SPARQL 1.1 Query Results). CONSTRUCT/DESCRIBE: turtle, ntriples,
+        jsonld, rdfxml, and json, xml, csv meaning JSON-LD, RDF/XML, N-Triples (tsv: the triples as rows).
+        A format that cannot carry this kind of answer is a UsageError (the query is stopped)."""
+        from kg.graph import sparql_results as sr
+
+        fmt = sr.resolve(self.kind, format)
+        if fmt is None:
+            self.close()
+            said = "CONSTRUCT/DESCRIBE" if self.kind == "triples" else "SELECT/ASK"
+            raise UsageError(f"a {said} answer cannot be written as {format}; "
+                             f"choose one of {', '.join(sr.formats_for(self.kind))}")
+        return _guarded(sr.write(self.answer, fmt))
+
     def iter_json(self) -> Iterator[bytes]:
         """SPARQL 1.1 Query Results JSON row by row; compacted JSON-LD for triples."""
-        return _guarded(self._json())
-
-    def _json(self) -> Iterator[bytes]:
-        from kg.graph import sparql as sp
-
-        if self.kind == "triples":
-            from kg.graph.jsonld import dumps
-
-            yield dumps(sp.triples_of(self.answer))
-            return
-        for chunk in sp.json_results(self.answer):
-            yield chunk.encode("utf-8")
+        return self.write("json")
 
     def iter_csv(self) -> Iterator[bytes]:
         """SPARQL 1.1 Query Results CSV row by row; N-Triples for triples."""
-        return _guarded(self._csv())
-
-    def _csv(self) -> Iterator[bytes]:
-        from kg.graph import sparql as sp
-
-        if self.kind == "triples":
-            from kg.graph.rdf import serialize_rdf
-
-            yield serialize_rdf(sp.triples_of(self.answer), "ntriples")
-            return
-        for chunk in sp.csv_results(self.answer):
-            yield chunk.encode("utf-8")
+        return self.write("csv")
 
     def to_json(self) -> bytes:
         return b"".join(self.iter_json())
 
-
-
     def to_csv(self) -> bytes:
         return b"".join(self.iter_csv())
+
+    def close(self) -> None:
+        """Stop the query (when its answer is not wanted after all) and release its process."""
+        self.answer.close()
 
     def table(self) -> tuple[list[str], list[list[Optional[str]]]]:
         """Header and rows of plain values, IRIs shortened with the known prefixes."""
@@ -210,6 +207,7 @@ class BudgetKG:
         self._docs: Optional[list["BudgetDocument"]] = None
         self._graph: Optional["nx.MultiDiGraph"] = None
         self._oxigraph = None
+        self._findings: Optional["StoredFindings"] = None
 
     # ------------------------------------------------------------ cached state
 
@@ -221,6 +219,7 @@ class BudgetKG:
         gen = self.generation()
         if gen != self._generation:
             self._generation, self._docs, self._graph, self._oxigraph = gen, None, None, None
+            self._findings = None
 
     def documents(self) -> list["BudgetDocument"]:
         """Every stored document, sorted by source path; cached per store generation."""
@@ -229,6 +228,20 @@ class BudgetKG:
             if self._docs is None:
                 self._docs = Store(self.home).documents()
             return self._docs
+
+    def findings(self) -> "StoredFindings":
+        """``doc → findings`` of ``kg check`` (all rules), kept with each stored document version and computed only
+        where missing or stale (kg.checks.stored); cached per store generation."""
+        with self._lock:
+            self._fresh()
+            return self._findings_locked()
+
+    def _findings_locked(self) -> "StoredFindings":
+        if self._findings is None:
+            from kg.checks.stored import StoredFindings
+
+            self._findings = StoredFindings(Store(self.home))
+        return self._findings
 
     def _require_documents(self, hint: str = "run `kg ingest PATH` first") -> list["BudgetDocument"]:
         docs = self.documents()
@@ -243,7 +256,7 @@ class BudgetKG:
             if self._graph is None or self._docs is not docs:
                 from kg.graph.build import build
 
-                self._graph = build(docs)
+                self._graph = build(docs, self._findings_locked())
             return self._graph
 
     def oxigraph(self):
@@ -351,14 +364,19 @@ class BudgetKG:
         return drift(Store(self.home), SearchIndex(self.home))
 
     def check(self, rules: Optional[Iterable[str]] = None) -> "Report":
-        """Every finding of the consistency rules (default all) on each stored document, in source order."""
-        from kg.checks import RULES, run_checks
+        """Every finding of the consistency rules (default all) on each stored document, in source order.
+
+        The findings are those kept with the store (computed once per document version, kg.checks.stored);
+        ``rules`` picks from them, as running only those rules would."""
+        from kg.checks import RULES, Report
 
         rules = list(rules or [])
         unknown = [r for r in rules if r not in RULES]
         if unknown:
             raise UsageError(f"no rule {', '.join(unknown)}", "`kg check --rules` lists them")
-        return run_checks(self._require_documents(), rules or None)
+        docs = self._require_documents()
+        found, wanted = self.findings(), set(rules)
+        return Report(tuple((d.source, tuple(f for f in found(d) if not wanted or f.rule in wanted)) for d in docs))
 
     @staticmethod
     def check_rules() -> list[dict]:
@@ -387,7 +405,7 @@ class BudgetKG:
         if format == "xlsx" and output.suffix.lower() != ".xlsx":  # the name the xlsx writer would choose
             output = output.with_suffix(".xlsx") if output.suffix else output / "kg.xlsx"
         with atomic_output(output, force) as tmp:
-            write(docs, format, tmp)
+            write(docs, format, tmp, self.findings())
         return [output]
 
     # ------------------------------------------------------------ search
@@ -525,7 +543,7 @@ class BudgetKG:
         if backend == "memory":
             from kg.graph.rdf import serialize_rdf, sorted_triples
 
-            data = serialize_rdf(sorted_triples(self._require_documents()), "ntriples")
+            data = serialize_rdf(sorted_triples(self._require_documents(), self.findings()), "ntriples")
             return rdflib.Graph().parse(data=data, format="nt")
         raise UsageError(f"unknown rdflib backend {backend!r}; choose oxigraph or memory")
 
@@ -662,7 +680,7 @@ class BudgetKG:
 
         Each place a fact was read (the node's own ``file``/``line``, and every neighbour relation that
         carries one) gets ``quote``: the text of that line when the source file is still where it was
-        ingested and unchanged, else None."""
+        ingested and unchanged, else the row as the parser read it (PDF and workbook rows), else None."""
         from kg.graph.queries import describe
 
         g = self.graph()
@@ -670,19 +688,19 @@ class BudgetKG:
             raise NotFoundError(f"no node {node_id!r} in the graph", "search for it, or see `kg show NAME`")
         info = describe(g, node_id)
         if info.get("file") and info.get("line"):
-            info["quote"] = self.quote(info["file"], info["line"])
+            info["quote"] = self.quote(info["file"], info["line"]) or info.get("excerpt")
         elif info.get("kind") == "department":
             doc = next((n for n in info["neighbours"] if n["relation"] == "source" and n.get("line")), None)
             if doc is not None:
                 info["file"], info["line"] = doc["id"].split(":", 1)[1], doc["line"]
-                info["quote"] = self.quote(info["file"], info["line"])
+                info["quote"] = self.quote(info["file"], info["line"]) or doc.get("excerpt")
         for n in info["neighbours"]:
             # a relation's line is in the file of its subject: this node for outgoing ones, the other for incoming
             file = n.get("file") or (n["id"].split(":", 1)[1] if n["kind"] == "document" else None) or \
                 (info.get("file") if n["direction"] == "out" else g.nodes[n["id"]].get("file"))
             if file and n.get("line"):
                 n["file"] = file
-                n["quote"] = self.quote(file, n["line"])
+                n["quote"] = self.quote(file, n["line"]) or n.get("excerpt")
         return info
 
     def quote(self, file: str, line: int) -> Optional[str]:

@@ -22,6 +22,7 @@ from kg import output
 from kg.app import BudgetKG
 from kg.display import printable
 from kg.errors import KGError
+from kg.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
 from kg.output import Column, Format, TableView, emit, format_option, json_option
 
 
@@ -365,15 +366,21 @@ def search(query: str = typer.Argument(..., help="Words, a name, or a document n
 # ------------------------------------------------------------------ graph
 
 
+SparqlFormat = Enum("SparqlFormat", {f: f for f in [x.value for x in Format] + list(RESULT_FORMATS + GRAPH_FORMATS)},
+                    type=str)
+"""`kg sparql --format`: the formats of every data command and those of the SPARQL writer (kg.graph.sparql_results)."""
+
+
 @command()
 def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."),
            file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a .rq file."),
            name: Optional[str] = typer.Option(None, "--query", "-q",
                                               help="Run a bundled query by name or letter (see `kg queries`)."),
-           format: Optional[Format] = typer.Option(
+           format: Optional[SparqlFormat] = typer.Option(
                None, "--format", case_sensitive=False,
-               help="table, json (SPARQL 1.1 Query Results JSON; JSON-LD for CONSTRUCT/DESCRIBE), csv (SPARQL 1.1 "
-                    "Query Results CSV; N-Triples for CONSTRUCT/DESCRIBE), tsv, or nl (one solution a line, plain values)."),
+               help="table or nl (one solution a line, plain values) for people; json, xml, csv or tsv: SPARQL 1.1 "
+                    "Query Results (the endpoint's formats); for CONSTRUCT/DESCRIBE turtle, ntriples, jsonld or "
+                    "rdfxml, where json, xml and csv give JSON-LD, RDF/XML and N-Triples."),
            as_json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
            as_csv: bool = typer.Option(False, "--csv", help="Shorthand for --format csv."),
            timeout: float = typer.Option(30.0, "--timeout", help="Stop the query after this many seconds."),
@@ -385,26 +392,26 @@ def sparql(query: Optional[str] = typer.Argument(None, help="A SPARQL query (SEL
     if sum(x is not None for x in (query, file, name)) != 1:
         fail("give a query, --file Q.rq or --query NAME (one of them)", 2)
     if as_csv:
-        if as_json or format not in (None, Format.csv):
+        if as_json or format not in (None, SparqlFormat.csv):
             fail("--csv contradicts the other format given; give one", 2)
-        format = Format.csv
-    fmt = output.choose(format, as_json)
+        format = SparqlFormat.csv
+    fmt = output.choose(format, as_json).value
     if file is not None:
         if not file.exists():
             fail(f"no such file: {file}", 2)
         query = file.read_text(encoding="utf-8")
     result = _kg().sparql(query=query, name=name, timeout=timeout, max_rows=limit, max_memory_mb=memory)
-    if fmt in (Format.json, Format.csv):  # streamed as the answer comes
-        for chunk in (result.iter_json() if fmt is Format.json else result.iter_csv()):
+    if fmt not in (Format.table, Format.nl):  # written by kg.graph.sparql_results, streamed as the answer comes
+        for chunk in result.write(fmt):
             sys.stdout.buffer.write(chunk)
             sys.stdout.flush()
     else:
         header, rows = result.table()
-        if fmt in (Format.tsv, Format.nl):
-            output.write_records(({h: v for h, v in zip(header, r)} for r in rows), fmt)
+        if fmt == Format.nl:
+            output.write_records(({h: v for h, v in zip(header, r)} for r in rows), Format.nl)
         else:
-            emit(fmt, document=None, table=lambda: TableView([Column(h, 0, 8) for h in header],
-                                                             [[("" if v is None else v) for v in r] for r in rows]))
+            emit(Format.table, document=None, table=lambda: TableView([Column(h, 0, 8) for h in header],
+                                                                      [[("" if v is None else v) for v in r] for r in rows]))
             output.message(f"{len(rows)} rows")
     if result.truncated:
         output.message(f"[yellow]warning:[/yellow] stopped at {limit} rows (--limit); the answer is cut", markup=True)

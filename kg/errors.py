@@ -54,9 +54,26 @@ class BadQueryError(KGError):
 
 
 class QueryLimitError(KGError):
-    """A query stopped at its time limit or memory budget; the message says which and what to try."""
+    """A query stopped at its time limit or memory budget; the message says which and what to try.
 
-    code, exit_code, http_status = "query-limit", 1, 422
+    HTTP 503 Service Unavailable, decided here and nowhere else (the server answers ``http_status``):
+
+    * the SPARQL 1.1 Protocol ("Failure Responses" of the query operation) asks for a 4xx or 5xx code:
+      400 for a query that is not SPARQL, 500 when the service fails to run it, and it allows 500 for a
+      query the service refuses; any other code fitting HTTP's meaning is allowed too. The query here is
+      valid, so no 4xx: 400 and 422 Unprocessable Content say "this request is wrong, do not send it
+      again", yet the same query succeeds with a higher limit or on a less busy machine;
+    * 503 is HTTP's code for a server declining for want of capacity (RFC 9110 15.6.4), and a budget
+      per query is capacity: the operator sets it, the client may narrow the query or try later. It is
+      more precise than the protocol's 500, which reads as "the service is broken";
+    * not 504 Gateway Timeout, which is for a gateway or proxy whose upstream server did not answer in
+      time (RFC 9110 15.6.5): kg serve is the origin server and the query process is part of it; nor 408
+      Request Timeout, which is the client being slow to send its request.
+
+    The row cap is no error: the answer is cut, sent with 200 and marked (``KG-Truncated``).
+    """
+
+    code, exit_code, http_status = "query-limit", 1, 503
 
 
 class UsageError(KGError):

@@ -172,6 +172,18 @@ def _timer_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+def _keep_findings(store: Store, doc_id: str, doc: BudgetDocument) -> None:
+    """Run ``kg check``'s rules once on the new version and keep the findings beside it (kg.checks.stored), so
+    graph, RDF and ``kg check`` read them instead of running the rules again. A rule that fails here costs
+    nothing at ingest: the findings are then computed on first use, where the failure shows."""
+    from kg.checks.stored import save
+
+    try:
+        save(store, doc_id, doc)
+    except Exception:
+        pass
+
+
 class _OverBudget(BaseException):
     """Raised inside a parse that ran past its time budget (a BaseException: parsers' own handlers miss it)."""
 
@@ -246,7 +258,8 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
             writer.undo(key)
             return _too_slow(source, "reading and indexing", seconds)
     existed = key in store.manifest()
-    store.put(key, doc)  # a failure here (disk full) ends the batch and cancels the uncommitted index with it
+    doc_id = store.put(key, doc)  # a failure here (disk full) ends the batch and cancels the uncommitted index with it
+    _keep_findings(store, doc_id, doc)
     if on_document:
         on_document(key, doc)
     outcome.status = "updated" if existed else "added"

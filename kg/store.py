@@ -9,6 +9,10 @@ snapshot once per batch. Every journal line carries a sequence number; the last 
 is the store's *stamp*, which the search index records when it catches up
 (see ``kg.sync``), so a glance at two small files tells whether they agree.
 A torn last line (the process killed mid-write) is ignored and cut off by the next writer.
+
+Beside each record may lie what ``kg check`` found in it (``findings/<doc_id>.json``, written and read
+by kg.checks.stored): derived data, dropped whenever its record is replaced or removed and recomputed
+whenever it is missing, stale or unreadable.
 """
 
 from __future__ import annotations
@@ -36,15 +40,19 @@ def kg_home() -> Path:
     return Path(os.environ.get("KG_HOME") or DEFAULT_HOME)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``path`` so that readers and crashes see the old bytes or the new ones, never a mix."""
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``path`` so that readers and crashes see the old bytes or the new ones, never a mix.
+
+    ``durable=False`` skips the fsync (~10 ms a file on a VM disk) for derived files that are checked when read
+    and rebuilt when damaged (kg.checks.stored): a power cut may then leave it empty or torn, which its reader sees."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -71,6 +79,7 @@ class Store:
     def __init__(self, home: Optional[Path] = None):
         self.home = Path(home) if home else kg_home()
         self.docs_dir = self.home / "documents"
+        self.findings_dir = self.home / "findings"
         self.manifest_path = self.home / "manifest.json"
         self.log_path = self.home / "manifest.log"
         self._manifest: Optional[dict[str, dict]] = None
@@ -193,8 +202,20 @@ class Store:
         entry = self.manifest().get(key)
         return bool(entry and entry["sha256"] == sha256 and (self.docs_dir / f"{entry['doc_id']}.json").exists())
 
+    def findings_path(self, doc_id: str) -> Path:
+        """Where the findings of the stored document ``doc_id`` are kept (kg.checks.stored; derived, rebuildable)."""
+        return self.findings_dir / f"{doc_id}.json"
+
+    def _drop_findings(self, doc_id: str) -> None:
+        try:
+            self.findings_path(doc_id).unlink()
+        except OSError:
+            pass  # gone already, or cannot go: a findings file names its document version, a stale one is never used
+
     def put(self, key: str, document: BudgetDocument) -> str:
+        """Store a document (atomically) under its source key; findings of an older version are dropped."""
         doc_id = document_id(key)
+        self._drop_findings(doc_id)
         atomic_write(self.docs_dir / f"{doc_id}.json", document.model_dump_json().encode("utf-8"))
         entry = {"doc_id": doc_id, "sha256": document.sha256, "layout": document.layout, "source": document.source}
         self._append({"put": key, "entry": entry})
@@ -210,6 +231,7 @@ class Store:
         path = self.docs_dir / f"{entry['doc_id']}.json"
         if path.exists():
             path.unlink()
+        self._drop_findings(entry["doc_id"])
         return True
 
     def get(self, key: str) -> Optional[BudgetDocument]:

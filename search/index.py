@@ -1,7 +1,7 @@
 """The Whoosh index under $KG_HOME/index, built from records and updated per document.
 
-Each stored document contributes entries of five types: project, indicator,
-policy, department and text (情况说明 sections). Re-ingesting a document deletes
+Each stored document contributes entries of five types (search/entries.py, a projection of the
+document's facts): project, indicator, policy, department and text (情况说明 sections). Re-ingesting a document deletes
 its entries and adds the new ones, so nothing is indexed twice.
 """
 
@@ -16,11 +16,11 @@ from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 if TYPE_CHECKING:  # the model (pydantic) is not needed to answer a query
-    from kg.model import BudgetDocument, Provenance
+    from kg.model import BudgetDocument
 
 from .analysis import BigramAnalyzer, WordAnalyzer, learn, normalise
+from .entries import TYPES, entries, entries_and_vocabulary  # noqa: F401  (entries, TYPES: this module's interface)
 
-TYPES = ("project", "indicator", "policy", "department", "text")
 
 
 def schema() -> Schema:
@@ -45,52 +45,6 @@ def schema() -> Schema:
         line=STORED,
         where=STORED,
     )
-
-
-def entries(key: str, doc: BudgetDocument) -> Iterator[dict]:
-    """The index entries of one document."""
-    dep = doc.department
-    common = {"doc_key": key, "department": dep.name, "fiscal_year": dep.fiscal_year or 0, "file": doc.source}
-
-    def entry(kind: str, n: int, label: str, body: str, source: Provenance, amount=None, context: str = "",
-              docnums: tuple[str, ...] = ()) -> dict:
-        body = body or label
-        # the label is indexed in label_grams; indexing it again in body_grams only costs time
-        rest = body[len(label):] if body.startswith(label) else body
-        e = {**common, "key": f"{key}#{kind}#{n}", "type": kind, "label": label, "label_exact": normalise(label),
-             "label_grams": label, "body_grams": rest, "label_len": len(label), "words": f"{label} {context}", "body": body, "context": context,
-             "line": source.line, "where": source.where, "docnum": ",".join(docnums)}
-        if amount is not None:
-            e["amount_wan"] = float(amount)
-        e["amount_yuan"] = int(round((amount or 0) * 10000))  # a column for aggregating without stored reads
-        return e
-
-    yield entry("department", 0, dep.name, " ".join([dep.name, dep.county or "", dep.province or "", *dep.subunits]),
-                dep.source, doc.totals.income_total)
-    n_ind = 0
-    policies: dict[str, tuple] = {}
-    for i, p in enumerate(doc.projects):
-        body = "\n".join(x for x in (p.name, p.overview, p.goals, p.basis_text) if x)
-        yield entry("project", i, p.name, body, p.source, p.amount_wan, context="上年结转" if p.carryover else "",
-                    docnums=tuple(b.doc_number for b in p.legal_bases if b.doc_number))
-        for ind in p.indicators:
-            yield entry("indicator", n_ind, ind.name, f"{ind.name} {ind.value or ''}", ind.source,
-                        context=p.name)
-            n_ind += 1
-        for b in p.legal_bases:
-            entry_ = policies.setdefault(b.key, (b, []))
-            entry_[1].append(p)
-    for ind in doc.department_indicators:
-        yield entry("indicator", n_ind, ind.name, f"{ind.name} {ind.value or ''}", ind.source, context=dep.name)
-        n_ind += 1
-    for n, (k, (b, projects)) in enumerate(sorted(policies.items())):
-        printed = {x.as_printed for p in projects for x in p.legal_bases if x.key == k}
-        body = " ".join([b.doc_number or "", *sorted(printed), f"《{b.title}》" if b.title else "", b.issuer or ""])
-        amount = sum((p.amount_wan or 0) for p in projects)
-        yield entry("policy", n, b.key, body, b.source, amount, context="；".join(p.name for p in projects),
-                    docnums=(b.doc_number,) if b.doc_number else ())
-    for n, s in enumerate(doc.sections):
-        yield entry("text", n, s.heading, s.text, s.source)
 
 
 class IndexWriter:
@@ -123,11 +77,10 @@ class IndexWriter:
         self.pending[key] = doc.sha256 if doc is not None else None
         if doc is None:
             return
-        names = [p.name for p in doc.projects] + [i.name for p in doc.projects for i in p.indicators]
-        names += [b.doc_number or b.title or "" for b in doc.legal_bases]
+        rows, names = entries_and_vocabulary(key, doc)
         learn(names)
         self.vocabulary.update(normalise(n) for n in names if n)
-        for e in entries(key, doc):
+        for e in rows:
             self._writer.add_document(**e)
 
     def commit(self, stamp: Optional[int] = None) -> None:

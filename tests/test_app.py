@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.app import BudgetKG
-from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, UsageError
+from kg.errors import BadQueryError, EmptyStoreError, KGError, NotFoundError, QueryLimitError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -124,6 +124,20 @@ def test_errors_carry_codes(kg, call, error, code, exit_code):
     exc = info.value
     assert isinstance(exc, KGError) and exc.code == code and exc.exit_code == exit_code
     assert exc.as_dict()["message"] and 400 <= exc.http_status < 500
+
+
+@pytest.mark.parametrize("limits, says", [
+    ({"timeout": 1.0}, "time limit (1 s)"),
+    ({"max_memory_mb": 200, "timeout": 120.0, "max_rows": 5}, "memory budget (200 MB)"),
+])
+def test_a_query_stopped_at_its_limit_is_one_error(kg, limits, says):
+    """Time and memory limits alike: QueryLimitError, exit 1 in the CLI, 503 from the server."""
+    big = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f" if "max_memory_mb" in limits else \
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(QueryLimitError) as info:
+        kg.sparql(big, **limits).to_json()
+    exc = info.value
+    assert says in str(exc) and exc.code == "query-limit" and exc.exit_code == 1 and exc.http_status == 503
 
 
 @pytest.mark.parametrize("call", [lambda kg: kg.graph(), lambda kg: kg.check(), lambda kg: kg.reindex(),

@@ -130,13 +130,20 @@ def test_data_commands_take_every_format(use_home, args):
 
 
 def test_sparql_formats_parse_back(use_home):
+    """json, xml, csv and tsv are the SPARQL 1.1 Query Results formats (read back by rdflib's parsers); nl plain."""
+    from rdflib.query import Result
+
     q = ["sparql", "--query", "a_projects_citing_policy"]
     bindings = json.loads(run(*q, "--format", "json").stdout)["results"]["bindings"]
     nl = [json.loads(line) for line in run(*q, "--format", "nl").stdout.splitlines()]
-    tsv = list(csv.DictReader(io.StringIO(run(*q, "--format", "tsv").stdout), delimiter="\t"))
+    tsv = Result.parse(io.StringIO(run(*q, "--format", "tsv").stdout), format="tsv")
+    xml = Result.parse(io.BytesIO(run(*q, "--format", "xml").stdout_bytes), format="xml")
     rows = list(csv.DictReader(io.StringIO(run(*q, "--csv").stdout)))
-    assert len(bindings) == len(nl) == len(tsv) == len(rows) > 0
-    assert [r["project"] for r in nl] == [r["project"] for r in tsv] == [r["project"] for r in rows]
+    assert len(bindings) == len(nl) == len(tsv) == len(xml) == len(rows) > 0
+    projects = [r["project"] for r in nl]
+    assert [b["project"]["value"] for b in bindings] == [r["project"] for r in rows] == projects
+    assert [str(r["project"]) for r in tsv] == [str(r["project"]) for r in xml] == projects
+    assert [r["amountWan"].datatype for r in tsv] == [r["amountWan"].datatype for r in xml] != [None] * len(xml)
 
 
 def test_json_and_another_format_contradict(use_home):

@@ -326,18 +326,22 @@ def test_findings_are_graph_nodes_linked_to_their_facts(docs):
 
 def test_facts_are_the_one_walk_the_graph_projects(use_home):
     """Every relation joins entities the facts name; the graph holds exactly the facts' entities and relations."""
-    from kg.graph.facts import KINDS, RELATIONS, Entity, Relation, facts
+    from kg.graph.facts import DATASETS, KINDS, PROSE_KINDS, RELATIONS, Entity, Observation, Ref, Relation, facts
     from kg.store import Store
 
     docs = Store().documents()
     found = list(facts(docs))
     entities = {f.ref for f in found if isinstance(f, Entity)}
     relations = [f for f in found if isinstance(f, Relation)]
+    observations = [f for f in found if isinstance(f, Observation)]
     assert {r.kind for r in entities} == set(KINDS)
     assert {r.relation for r in relations} == set(RELATIONS)
+    assert {o.dataset for o in observations} == set(DATASETS)
     assert all(r.subject in entities and r.object in entities for r in relations)
+    assert all(o.subject in entities and all(v in entities for _, v in o.dimensions if isinstance(v, Ref))
+               for o in observations)
     g = build(docs)
-    assert set(g.nodes) == {r.id for r in entities}
+    assert set(g.nodes) == {r.id for r in entities if r.kind not in PROSE_KINDS}
     once = {(r.subject, r.object) for r in relations if r.once}
     assert g.number_of_edges() == sum(not r.once for r in relations) + len(once)
     cites = [r for r in relations if r.relation == "cites"]
@@ -362,3 +366,22 @@ def test_every_bundled_query_gives_the_same_rows_in_rdflib(ox, turtle, name):
         return "、".join(sorted(v.split("、")))
 
     assert sorted(tuple(map(plain, r)) for r in slow) == sorted(tuple(map(plain, r)) for r in fast), name
+
+
+def test_facts_name_the_document_they_come_from_not_the_records_provenance(use_home):
+    """A record copied under another source (a store moved, a benchmark's copies) is exported as that source:
+    every place, IRI and search entry names the document's own file, never a stale path inside its records."""
+    from kg.graph.facts import facts
+    from kg.graph.rdf import ID, sorted_triples
+    from kg.search.entries import entries
+    from kg.store import Store
+
+    d = Store().documents()[0]
+    dep = d.department.model_copy(update={"name": d.department.name + "（副本）"})
+    copy = d.model_copy(update={"source": "elsewhere/copy.txt", "sha256": "f" * 64, "department": dep})
+    files = {f.attrs["file"] for f in facts([copy]) if f.attrs.get("file")}
+    assert files == {"elsewhere/copy.txt"}
+    derived = {str(t.object.value) for t in sorted_triples([copy]) if t.predicate.value.endswith("wasDerivedFrom")}
+    assert derived == {ID + "document/" + "f" * 16}
+    assert {e["file"] for e in entries("k", copy)} == {"elsewhere/copy.txt"}
+    assert all(e["where"].startswith("elsewhere/copy.txt") for e in entries("k", copy))

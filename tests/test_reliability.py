@@ -245,15 +245,19 @@ def test_the_time_budget_covers_indexing_and_a_file_out_of_time_is_in_neither_st
     old_entries = _entries_by_document(home)[str(slow.resolve())]
     slow.write_text(next_year(slow.read_text(encoding="utf-8")), encoding="utf-8")  # the new version will not fit
 
-    real_entries = index_module.entries
+    real_entries = index_module.entries_and_vocabulary
 
-    def entries(key, doc):
-        for n, entry in enumerate(real_entries(key, doc)):
-            if n == 20 and key.endswith("b-slow.txt"):
-                time.sleep(60)  # interrupted by the budget with 20 entries of this document already added
-            yield entry
+    def entries_and_vocabulary(key, doc):
+        rows, names = real_entries(key, doc)
 
-    monkeypatch.setattr(index_module, "entries", entries)
+        def slowly():
+            for n, entry in enumerate(rows):
+                if n == 20 and key.endswith("b-slow.txt"):
+                    time.sleep(60)  # interrupted by the budget with 20 entries of this document already added
+                yield entry
+        return slowly(), names
+
+    monkeypatch.setattr(index_module, "entries_and_vocabulary", entries_and_vocabulary)
     began = time.monotonic()
     outcomes = ingest_paths([str(folder)], Store(home), index=SearchIndex(home), limits=Limits(file_seconds=5))
     assert time.monotonic() - began < 50
@@ -262,8 +266,8 @@ def test_the_time_budget_covers_indexing_and_a_file_out_of_time_is_in_neither_st
     assert "reading and indexing" in outcomes[1].problems[0].message
     store = Store(home)
     assert store.get(str(slow.resolve())).department.fiscal_year == 2026  # the older version, untouched
-    monkeypatch.setattr(index_module, "entries", real_entries)
-    expected = {str(p.resolve()): sum(1 for _ in real_entries(str(p.resolve()), store.get(str(p.resolve()))))
+    monkeypatch.setattr(index_module, "entries_and_vocabulary", real_entries)
+    expected = {str(p.resolve()): len(real_entries(str(p.resolve()), store.get(str(p.resolve())))[0])
                 for p in (a, c)}
     expected[str(slow.resolve())] = old_entries
     assert _entries_by_document(home) == expected

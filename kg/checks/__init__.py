@@ -9,12 +9,15 @@ To add a rule: write a function ``doc -> findings`` in the family's module and a
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import sys
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from kg.model import BudgetDocument
 
-from . import balance, crosstable, document, projects, prose
+from . import balance, crosstable, document, finding, projects, prose
 from .finding import SEVERITIES, Evidence, Finding, Rule, location
 
 FAMILIES = (balance, crosstable, prose, projects, document)
@@ -22,6 +25,36 @@ FAMILIES = (balance, crosstable, prose, projects, document)
 
 RULES: dict[str, Rule] = {rule.id: rule for family in FAMILIES for rule in family.RULES}
 """The registry: rule id → rule."""
+
+RULES_VERSION = 1
+"""Bump when what the rules find changes for a reason outside kg/checks (the record model, a parser helper the
+rules call): findings stored with the documents (kg.checks.stored) are then computed again. Changes to the rules'
+own modules need no bump, their source is part of the fingerprint."""
+
+_source_digest: Optional[str] = None
+
+
+def _rules_source() -> str:
+    """A digest of the rule modules' source (read once per process), so an edited rule recomputes stored findings."""
+    global _source_digest
+    if _source_digest is None:
+        h = hashlib.sha256()
+        for module in (*FAMILIES, finding, sys.modules[__name__]):  # this module: check() dedupes and sorts
+            try:
+                h.update(inspect.getsource(module).encode("utf-8"))
+            except (OSError, TypeError):  # no source shipped (a frozen build): the ids and RULES_VERSION remain
+                h.update(module.__name__.encode("utf-8"))
+        _source_digest = h.hexdigest()
+    return _source_digest
+
+
+def fingerprint() -> str:
+    """What stored findings were computed with: RULES_VERSION, every rule id and severity, the rules' source.
+
+    A stored finding list whose fingerprint differs from this one is stale and is computed again."""
+    rules = ",".join(f"{r.id}:{r.severity}" for r in RULES.values())
+    text = f"{RULES_VERSION}|{rules}|{_rules_source()}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -69,4 +102,4 @@ def run_checks(docs: Iterable[BudgetDocument], rules: Optional[Iterable[str]] = 
     return Report(tuple((d.source, tuple(check(d, rules))) for d in docs))
 
 
-__all__ = ["RULES", "FAMILIES", "Report", "Finding", "Evidence", "Rule", "check", "run_checks", "location"]
+__all__ = ["RULES", "RULES_VERSION", "FAMILIES", "fingerprint", "Report", "Finding", "Evidence", "Rule", "check", "run_checks", "location"]

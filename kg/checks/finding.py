@@ -54,6 +54,13 @@ class Evidence:
                 "file": self.file, "line": self.line, "page": self.page, "sheet": self.sheet, "cell": self.cell,
                 "location": self.location, "excerpt": self.excerpt}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Evidence":
+        """The evidence ``as_dict`` wrote (its derived ``location`` is recomputed); the figure keeps its printed digits."""
+        value = d["value"]
+        return cls(d["what"], None if value is None else Decimal(value), d["unit"], d["file"], d["line"], d["page"],
+                   d["excerpt"], d["sheet"], d["cell"])
+
 
 def location(file: Optional[str], line: Optional[int], page: Optional[int] = None, sheet: Optional[str] = None,
              cell: Optional[str] = None) -> str:
@@ -106,6 +113,13 @@ class Finding:
                 "difference": None if diff is None else str(diff),
                 "expected": self.expected.as_dict(), "found": self.found.as_dict(),
                 "concerns": [list(c) for c in self.concerns]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        """The finding ``as_dict`` wrote (kept with the stored document, kg.checks.stored); ``difference`` is derived."""
+        return cls(d["rule"], d["severity"], d["message"], d["gloss"], d["document"],
+                   Evidence.from_dict(d["expected"]), Evidence.from_dict(d["found"]), d["subject"],
+                   tuple((kind, name) for kind, name in d["concerns"]))
 
 
 Check = Callable[[BudgetDocument], Iterable[Finding]]

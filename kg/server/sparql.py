@@ -2,14 +2,15 @@
 
 Read-only: an update request (``update=`` or ``application/sparql-update``) is refused with 400, as are
 updates and ``SERVICE`` inside a query (BudgetKG.sparql refuses them before the engine sees them).
-Every query runs under the server's time limit and row cap; a query cut by the time limit gets 503
-with the reason as text, a bad query 400 with the engine's message. GET without a query answers
-with a SPARQL 1.1 Service Description (Turtle), or sends a browser to the editor.
+Every query runs under the server's time limit and row cap; a query stopped by its time limit gets the
+status kg.errors.QueryLimitError declares (503, reasons there) with the reason as text, a bad query
+400 with the engine's message. GET without a query answers with a SPARQL 1.1 Service Description
+(Turtle), or sends a browser to the editor. The answer's format is negotiated in negotiate.py and
+written by kg.graph.sparql_results, the writer `kg sparql` uses too.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -18,18 +19,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from kg.errors import KGError
+from kg.graph.sparql_results import MEDIA_TYPES
 
-from .results import CONTENT_TYPES, NotAcceptable, Table, choose, write
+from .negotiate import NotAcceptable, choose
 
 if TYPE_CHECKING:
     from . import Settings
 
 MAX_QUERY_BYTES = 256 * 1024
 """A longer request body is refused (413) before it is read into memory."""
-
-LIMIT_STATUS = 503
-"""Status of an answer stopped by the time limit (or memory budget): the service declined to finish it."""
-
 
 def _text(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse(message.rstrip() + "\n", status_code=status)
@@ -74,66 +72,15 @@ async def _query_of(request: Request) -> tuple[str | None, dict[str, list[str]],
     return (queries[0] if queries else None), params, None
 
 
-def _bounded(kg) -> bool:
-    """Does BudgetKG.sparql take a time limit and a row cap (the bounded runner of kg.graph.sparql)?"""
-    return "timeout" in inspect.signature(kg.sparql).parameters
+def _run(kg, query: str, settings: "Settings"):
+    """Start the query through the application, bounded by the server's time limit and row cap."""
+    return kg.sparql(query=query, timeout=settings.timeout, max_rows=settings.max_rows)
 
 
-def run_table(kg, query: str, settings: "Settings") -> Table:
-    """Run the query through the application and read the whole (capped) answer as term tuples."""
-    if _bounded(kg):
-        result = kg.sparql(query=query, timeout=settings.timeout, max_rows=settings.max_rows)
-    else:
-        result = kg.sparql(query=query)
-    return _table(result, settings.max_rows)
-
-
-def _pack(term):
-    kind = type(term).__name__
-    if term is None:
-        return None
-    if kind == "NamedNode":
-        return ("uri", term.value, None, None)
-    if kind == "BlankNode":
-        return ("bnode", term.value, None, None)
-    if kind == "Literal":
-        return ("literal", term.value, term.datatype.value, term.language)
-    return ("literal", str(term), None, None)
-
-
-def _answer_rows(answer) -> list[tuple]:
-    """The rows of a bounded answer as they stream in; a limit reached meanwhile becomes the application's error."""
-    from kg import errors
-    from kg.graph import sparql as sp
-
-    try:
-        return list(answer)
-    except sp.SparqlError as exc:
-        if type(exc).__name__ == "QueryLimitExceeded":
-            raise errors.ERRORS.get("query-limit", errors.BadQueryError)(str(exc)) from None
-        raise errors.BadQueryError(str(exc)) from None
-
-
-def _table(result, max_rows: int) -> Table:
-    answer = getattr(result, "answer", None)
-    if answer is not None:  # streamed from the bounded runner: rows are term tuples already
-        rows = _answer_rows(answer)
-        return Table(result.kind, list(answer.variables), rows, answer.boolean, answer.truncated)
-    raw = result.raw
-    if result.kind == "boolean":
-        return Table("boolean", [], [], bool(raw))
-    if result.kind == "triples":
-        variables, rows_of = ["subject", "predicate", "object"], (lambda t: (_pack(t.subject), _pack(t.predicate), _pack(t.object)))
-    else:
-        variables = [v.value for v in raw.variables]
-        rows_of = lambda s: tuple(_pack(s[n]) for n in variables)  # noqa: E731
-    rows, truncated = [], False
-    for item in raw:
-        if len(rows) == max_rows:
-            truncated = True
-            break
-        rows.append(rows_of(item))
-    return Table(result.kind, variables, rows, None, truncated)
+def _written(result, name: str) -> bytes:
+    """The whole answer in format ``name``: read before the status is sent, so a limit reached while
+    the rows come in is still answered with its own status."""
+    return b"".join(result.write(name))
 
 
 async def endpoint(request: Request) -> Response:
@@ -150,20 +97,23 @@ async def endpoint(request: Request) -> Response:
         return Response(service_description(str(request.url_for("sparql")), settings),
                         media_type="text/turtle; charset=utf-8")
     try:
-        table = await run_in_threadpool(run_table, kg, query, settings)
+        result = await run_in_threadpool(_run, kg, query, settings)
     except KGError as exc:
-        status = LIMIT_STATUS if exc.code == "query-limit" else exc.http_status
-        return _text(status, str(exc))
+        return _text(exc.http_status, str(exc))
     fmt = (params.get("format") or params.get("output") or [None])[0]
     try:
-        name = choose(table.kind, request.headers.get("accept"), fmt)
+        name = choose(result.kind, request.headers.get("accept"), fmt)
     except NotAcceptable as exc:
+        result.close()
         return _text(406, str(exc))
+    try:
+        body = await run_in_threadpool(_written, result, name)
+    except KGError as exc:
+        return _text(exc.http_status, str(exc))
     headers = {"Vary": "Accept"}
-    if table.truncated:
+    if result.truncated:
         headers["KG-Truncated"] = f"the answer was cut at {settings.max_rows} rows (kg serve --max-rows)"
-    body = await run_in_threadpool(write, table, name)
-    return Response(body, media_type=f"{CONTENT_TYPES[name]}; charset=utf-8", headers=headers)
+    return Response(body, media_type=f"{MEDIA_TYPES[name]}; charset=utf-8", headers=headers)
 
 
 def service_description(endpoint_url: str, settings: "Settings") -> bytes:
