@@ -255,7 +255,7 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
             with _time_budget(left):
                 writer.replace(key, doc)
         except _OverBudget:
-            writer.undo(key)
+            writer.undo(key, store.get)
             return _too_slow(source, "reading and indexing", seconds)
     existed = key in store.manifest()
     doc_id = store.put(key, doc)  # a failure here (disk full) ends the batch and cancels the uncommitted index with it

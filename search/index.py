@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -57,8 +57,6 @@ class IndexWriter:
         self.vocabulary: set[str] = set()
         self.pending: dict[str, Optional[str]] = {}
         """Key → sha256 of the document version written since the last commit (None: removed)."""
-        self._written: dict[str, Optional[BudgetDocument]] = {}
-        """Key → the document written since the last commit (None: removed), to write them again after ``undo``."""
 
     def ready(self) -> None:
         """Open the Whoosh writer (taking its lock) if it is not open: callers that may interrupt ``replace``
@@ -72,7 +70,6 @@ class IndexWriter:
 
     def replace(self, key: str, doc: Optional[BudgetDocument]) -> None:
         self.ready()
-        self._written[key] = doc
         self._writer.delete_by_term("doc_key", key)
         self.pending[key] = doc.sha256 if doc is not None else None
         if doc is None:
@@ -90,7 +87,6 @@ class IndexWriter:
             self._writer = None
             self.index.save_vocabulary(self.vocabulary)
             self.vocabulary = set()
-        self._written = {}
         if self.pending or (stamp is not None and stamp != self.index.synced_stamp()):
             synced = self.index.synced()
             for key, sha in self.pending.items():
@@ -101,23 +97,24 @@ class IndexWriter:
             self.index.save_synced(synced, stamp)
             self.pending = {}
 
-    def undo(self, key: str) -> None:
+    def undo(self, key: str, doc_of: Callable[[str], Optional[BudgetDocument]]) -> None:
         """Take back everything ``replace(key, …)`` did since the last commit, even half done (interrupted by a
         time budget): Whoosh cannot drop a part of an uncommitted segment, so all uncommitted changes are
-        cancelled and those of the other documents written again (at most a commit interval's work)."""
-        again = [(k, doc) for k, doc in self._written.items() if k != key]
+        cancelled and those of the other documents written again (at most a commit interval's work), each as
+        ``doc_of(key)`` gives it (the store: they were stored after they were indexed). Documents are not kept in
+        memory for this: a repair writes hundreds between commits."""
+        again = [(k, sha) for k, sha in self.pending.items() if k != key]
         try:
             self.cancel()
         except Exception:
             pass  # the writer is dropped and its lock released all the same; what it wrote is never committed
-        for k, doc in again:
-            self.replace(k, doc)
+        for k, sha in again:
+            self.replace(k, None if sha is None else doc_of(k))
 
     def cancel(self) -> None:
         """Drop every change since the last commit."""
         writer, self._writer = self._writer, None
         self.pending = {}
-        self._written = {}
         self.vocabulary = set()
         if writer is not None:
             try:
