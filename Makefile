@@ -87,6 +87,7 @@ bench: setup
 	$(BIN)/python benchmarks/ocr_bench.py
 	$(BIN)/python benchmarks/pdf_bench.py
 	$(BIN)/python benchmarks/findings_bench.py
+	$(BIN)/python benchmarks/parse_scaling.py
 
 clean:
 	rm -rf $(VENV) node_modules .kg $(OUT) *.egg-info dist graph/vendor

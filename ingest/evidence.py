@@ -23,6 +23,7 @@ _TRAILING_NOTE = re.compile(r"[（(][^（()）]{1,12}[)）]$")
 _UNIT = re.compile(r"单位[:：]\s*(万元|元)|[（(](万元|元)[)）]")
 _LABEL_PREFIX = re.compile(r"^(?:其中[:：]?|[一二三四五六七八九十]+、|\d+[、.])")
 MAX_LABELS = 80
+_SPACES = re.compile(r"\s+")
 _NOTE = re.compile(r"^(?:注|备注)|本表无数据|空表|无数据")
 
 
@@ -105,7 +106,7 @@ def _labelled(rows: tuple[Row, ...], prov) -> tuple[LabelledFigure, ...]:
         cells = row.texts
         for label, value in zip(cells, cells[1:]):
             number = parse_amount(value)
-            key = _LABEL_PREFIX.sub("", re.sub(r"\s+", "", label))
+            key = _LABEL_PREFIX.sub("", _SPACES.sub("", label))
             if number is None or not key or parse_amount(label) is not None or key in seen:
                 continue
             seen[key] = LabelledFigure(label=key, value=number, source=prov(row.line))

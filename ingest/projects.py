@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional, Sequence
@@ -145,22 +146,33 @@ def _is_sum_of_following(rows: list[ProjectRow], i: int) -> bool:
 
 
 def match_targets(rows: Sequence[ProjectRow], targets: Sequence[TargetTable]) -> dict[int, int]:
-    """Map project row index → target table index; each used at most once."""
+    """Map project row index → target table index; each used at most once.
+
+    A row takes the first free target of the same key; rows left over take the most similar free target
+    (similarity confirmed by the amount). Keys are computed once and looked up, so a compilation of many
+    departments (thousands of rows and targets) costs time in proportion to its size, not its square."""
     pairs: dict[int, int] = {}
-    free = set(range(len(targets)))
-    for i, row in enumerate(rows):
-        for j in sorted(free):
-            if match_key(targets[j].name) == match_key(row.name):
-                pairs[i] = j
-                free.discard(j)
-                break
+    target_keys = [match_key(t.name) for t in targets]
+    row_keys = [match_key(r.name) for r in rows]
+    by_key: dict[str, deque[int]] = {}
+    for j, key in enumerate(target_keys):
+        by_key.setdefault(key, deque()).append(j)
+    for i, key in enumerate(row_keys):
+        free_of_key = by_key.get(key)
+        if free_of_key:
+            pairs[i] = free_of_key.popleft()  # targets of a key are taken in order: the first free one
+    free = set(range(len(targets))) - set(pairs.values())
     scored = []
     for i, row in enumerate(rows):
         if i in pairs:
             continue
         for j in free:
-            ratio = difflib.SequenceMatcher(None, match_key(row.name), match_key(targets[j].name)).ratio()
             same_money = row.amount_wan is not None and targets[j].funding_wan == row.amount_wan
+            matcher = difflib.SequenceMatcher(None, row_keys[i], target_keys[j])
+            # quick_ratio() bounds ratio() from above: a pair it rules out would fail the test below anyway
+            if matcher.quick_ratio() < (0.6 if same_money else 0.85):
+                continue
+            ratio = matcher.ratio()
             if ratio >= 0.85 or (same_money and ratio >= 0.6):
                 scored.append((same_money, ratio, i, j))
     for _, _, i, j in sorted(scored, reverse=True):
@@ -178,7 +190,8 @@ def build_projects(rows: Sequence[ProjectRow], targets: Sequence[TargetTable], f
         t = targets[pairs[i]] if i in pairs else None
         projects.append(project_from(row.name, row.amount_wan, row.carryover, Provenance(file=file, line=row.line), t,
                                      row.budget_sources))
-    unmatched = [t for j, t in enumerate(targets) if j not in set(pairs.values())]
+    used = set(pairs.values())
+    unmatched = [t for j, t in enumerate(targets) if j not in used]
     return projects, unmatched
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -27,6 +26,7 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_BULLET = re.compile(r"^[-*+]\s+")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_AMOUNT_NOISE = re.compile(r"[\s,，]")
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,11 @@ def _is_cell_per_line(lines: Sequence[str]) -> bool:
     return single > 50 and single > 3 * multi
 
 
-@lru_cache(maxsize=2)
 def to_rows(text: str) -> tuple[Row, ...]:
     """Rows of cleaned cells for any supported text shape; furniture lines are dropped.
 
-    Cached: detection, truncation checks and the layout parser all read the same rows."""
+    Not cached: the loader makes them once and every reader gets them from the ``TableDoc``; a cache kept
+    the text and rows of the last documents alive (tens of MB for a compilation) while they were indexed."""
     lines = text.split("\n")
     if _is_cell_per_line(lines):
         raw = _cell_per_line_rows(lines)
@@ -163,7 +163,7 @@ def parse_amount(text: Optional[str]) -> Optional[Decimal]:
     """A money amount from a cell: ``1,422.60``, ``4192. 53`` (OCR space), ``2,600,000``; else None."""
     if text is None:
         return None
-    t = re.sub(r"[\s,，]", "", text)
+    t = _AMOUNT_NOISE.sub("", text)
     t = t.replace("．", ".")
     if t.endswith("万元"):
         t = t[:-2]

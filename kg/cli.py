@@ -108,7 +108,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files or folders (search
            max_file_mb: Optional[float] = typer.Option(None, "--max-file-mb", min=0,
                                                        help="Skip files larger than this (MB; default 100 or $KG_MAX_FILE_MB)."),
            file_timeout: Optional[float] = typer.Option(None, "--file-timeout", min=0,
-                                                        help="Stop reading one file after this many seconds (default 120 or $KG_FILE_TIMEOUT; 0 = no limit).")):
+                                                        help="Stop reading and indexing one file after this many seconds (default 120 or $KG_FILE_TIMEOUT; 0 = no limit).")):
     """Read budget documents into the store ($KG_HOME, default ./.kg) and update the search index.
 
     A second run on the same store waits for the first; a run that was killed is completed by the next one.

@@ -3,8 +3,8 @@ stops the rest, and store and index move together (see kg.sync).
 
 One function, ``ingest_paths``, is the whole use case: it takes the home's writer lock (waiting for another
 run, saying so through ``message``), first repairs whatever a killed earlier run left unindexed, then
-reads each file (regular files only, size-limited, streamed, within a time budget), stores the changed
-ones and indexes them, committing the index every few seconds so a kill loses at most that much work
+reads each file (regular files only, size-limited, streamed), indexes and stores the changed ones (the
+reading and the indexing of a file within one time budget), committing the index every few seconds so a kill loses at most that much work
 (and the next run redoes it).
 """
 
@@ -20,20 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
-from kg.ingest import parse_bytes
+from kg.ingest import ParseResult, parse_bytes
 from kg.ingest.textio import UnreadableFile, max_file_bytes, read_file
 from kg.lock import Message
 from kg.model import BudgetDocument, Problem
 from kg.store import Store
 
 if TYPE_CHECKING:
-    from kg.search.index import SearchIndex
+    from kg.search.index import IndexWriter, SearchIndex
 
 Progress = Callable[[int, int, str], None]
 """Called as progress(done, total, current_path) so a CLI can draw a bar; the library never prints."""
 
 DEFAULT_FILE_SECONDS = 120.0
-"""Per-file time budget: real disclosures parse in well under a second; ``KG_FILE_TIMEOUT`` changes it."""
+"""Per-file time budget (parse and search entries): real disclosures take about a second, a compilation of a
+county's departments (several MB) some seconds a MB; ``KG_FILE_TIMEOUT`` changes it."""
 COMMIT_SECONDS = 5.0
 """The index is committed at least this often during a batch: a kill loses at most this much indexing."""
 
@@ -45,7 +46,7 @@ class Limits:
     max_file_mb: Optional[float] = None
     """Largest file read, in MB (None: $KG_MAX_FILE_MB or 100)."""
     file_seconds: Optional[float] = None
-    """Longest time spent parsing one file (None: $KG_FILE_TIMEOUT or 120 s; 0 = no limit)."""
+    """Longest time spent parsing and indexing one file (None: $KG_FILE_TIMEOUT or 120 s; 0 = no limit)."""
 
     def seconds(self) -> float:
         if self.file_seconds is not None:
@@ -155,21 +156,20 @@ def _ingest_indexed(files, store, index, layout, progress, on_document, message,
             message(f"repaired the search index first: {found.describe()}")
     outcomes = []
     with index.writer(store.stamp) as writer:
-        def follow(key: str, doc: Optional[BudgetDocument]) -> None:
-            writer.replace(key, doc)
-            if on_document:
-                on_document(key, doc)
-
         last_commit = time.monotonic()
         for i, source in enumerate(files):
             if progress:
                 progress(i, len(files), source)
-            outcomes.append(_ingest_one(source, store, layout, follow, limits))
+            outcomes.append(_ingest_one(source, store, layout, on_document, limits, writer))
             heard(outcomes[-1])
             if writer.pending and time.monotonic() - last_commit > COMMIT_SECONDS:
                 writer.commit(store.stamp())
                 last_commit = time.monotonic()
     return outcomes
+
+
+def _timer_usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def _keep_findings(store: Store, doc_id: str, doc: BudgetDocument) -> None:
@@ -191,8 +191,7 @@ class _OverBudget(BaseException):
 @contextmanager
 def _time_budget(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` (SIGALRM: the main thread on Unix; elsewhere no budget)."""
-    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if not (seconds > 0 and _timer_usable()):
         yield
         return
 
@@ -208,7 +207,12 @@ def _time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, limits: Limits) -> FileOutcome:
+def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, limits: Limits,
+                writer: Optional["IndexWriter"] = None) -> FileOutcome:
+    """Read, store and (with ``writer``) index one file. Its time budget covers the parse and the search entries:
+    the document is indexed (uncommitted) before it is stored, so one that runs out of time is taken back out
+    of the index and never stored, and store and index still agree. The index commit is not timed: it writes the
+    postings of every document since the last one, and stopping it half-way would leave a half-written segment."""
     if _undecodable(source):
         return _failed(source, "bad-file-name", "the file name is not valid UTF-8 (shown with \\x escapes); "
                        "rename it, e.g. with `convmv -f GBK -t UTF-8 --notest FILE`")
@@ -225,21 +229,16 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
                                indicators=doc.indicator_count, legal_bases=len(doc.legal_bases),
                                problems=list(doc.problems))
     seconds = limits.seconds()
+    started = time.monotonic()
     try:
         with _time_budget(seconds):
-            result = parse_bytes(data, source, layout)
+            result = _parse(data, source, layout)
     except _OverBudget:
-        return _failed(source, "too-slow", f"reading the file took longer than {seconds:g} s and was stopped; "
-                       "if it really is one budget document, allow more with --file-timeout or KG_FILE_TIMEOUT")
-    except MemoryError:
-        return _failed(source, "too-large", "the file needs more memory than is available; split it or free memory")
-    except RecursionError as exc:
-        return _failed(source, "parser-error", f"the parser failed on this file ({exc}); please report it")
-    except Exception as exc:  # a parser bug must cost one file, not the batch
-        return _failed(source, "parser-error", f"the parser failed on this file ({type(exc).__name__}: {exc}); "
-                       "please report it with the file")
+        return _too_slow(source, "reading", seconds)
     finally:
         del data
+    if isinstance(result, FileOutcome):
+        return result
     if result.document is None:
         return FileOutcome(source, "failed", problems=result.problems)
     doc = result.document
@@ -247,10 +246,39 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
                           indicators=doc.indicator_count, legal_bases=len(doc.legal_bases), problems=result.problems)
     if store.is_current(key, doc.sha256):
         return outcome
+    if writer is not None:
+        writer.ready()  # outside the budget: a lock taken is never left behind by an interruption
+        left = seconds - (time.monotonic() - started) if seconds > 0 else 0
+        try:
+            if seconds > 0 and left <= 0 and _timer_usable():
+                raise _OverBudget()
+            with _time_budget(left):
+                writer.replace(key, doc)
+        except _OverBudget:
+            writer.undo(key, store.get)
+            return _too_slow(source, "reading and indexing", seconds)
     existed = key in store.manifest()
-    doc_id = store.put(key, doc)
+    doc_id = store.put(key, doc)  # a failure here (disk full) ends the batch and cancels the uncommitted index with it
     _keep_findings(store, doc_id, doc)
     if on_document:
         on_document(key, doc)
     outcome.status = "updated" if existed else "added"
     return outcome
+
+
+def _too_slow(source: str, what: str, seconds: float) -> FileOutcome:
+    return _failed(source, "too-slow", f"{what} the file took longer than {seconds:g} s and was stopped; "
+                   "if it really is one budget document, allow more with --file-timeout or KG_FILE_TIMEOUT")
+
+
+def _parse(data: bytes, source: str, layout: Optional[str]) -> "ParseResult | FileOutcome":
+    """The parse of one file, or a failed outcome for a parser that ran out of memory or broke."""
+    try:
+        return parse_bytes(data, source, layout)
+    except MemoryError:
+        return _failed(source, "too-large", "the file needs more memory than is available; split it or free memory")
+    except RecursionError as exc:
+        return _failed(source, "parser-error", f"the parser failed on this file ({exc}); please report it")
+    except Exception as exc:  # a parser bug must cost one file, not the batch
+        return _failed(source, "parser-error", f"the parser failed on this file ({type(exc).__name__}: {exc}); "
+                       "please report it with the file")

@@ -18,8 +18,14 @@ CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
 
 
+_ANY_SPACE = re.compile(r"\s")
+"""Matches exactly the characters str.strip() removes (checked over every code point)."""
+
+
 def compact(text: str) -> str:
     """Drop the spaces that converters put next to Chinese characters (line breaks, justification)."""
+    if _ANY_SPACE.search(text) is None:
+        return text  # most cells: nothing to drop, and a plain search is several times faster than the sub
     return _SPACE_NEAR_CJK.sub("", text).strip()
 
 

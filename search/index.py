@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -58,11 +58,18 @@ class IndexWriter:
         self.pending: dict[str, Optional[str]] = {}
         """Key → sha256 of the document version written since the last commit (None: removed)."""
 
-    def replace(self, key: str, doc: Optional[BudgetDocument]) -> None:
+    def ready(self) -> None:
+        """Open the Whoosh writer (taking its lock) if it is not open: callers that may interrupt ``replace``
+        (a time budget) call this first, so an interruption never falls between taking the lock and keeping it."""
         if self._writer is None:
             # one process: the multi-process writer was no faster on the ingest benchmark and its helper
-            # processes outlived a killed parent, holding the locks
-            self._writer = self.index.open().writer(limitmb=128)
+            # processes outlived a killed parent, holding the locks. limitmb: the postings of one document are
+            # sorted in memory up to ~15 MB of text; past that Whoosh spills and merges them through pickle
+            # files, which made indexing a 8 MB document 50% slower at 128 MB
+            self._writer = self.index.open().writer(limitmb=256)
+
+    def replace(self, key: str, doc: Optional[BudgetDocument]) -> None:
+        self.ready()
         self._writer.delete_by_term("doc_key", key)
         self.pending[key] = doc.sha256 if doc is not None else None
         if doc is None:
@@ -90,11 +97,33 @@ class IndexWriter:
             self.index.save_synced(synced, stamp)
             self.pending = {}
 
+    def undo(self, key: str, doc_of: Callable[[str], Optional[BudgetDocument]]) -> None:
+        """Take back everything ``replace(key, …)`` did since the last commit, even half done (interrupted by a
+        time budget): Whoosh cannot drop a part of an uncommitted segment, so all uncommitted changes are
+        cancelled and those of the other documents written again (at most a commit interval's work), each as
+        ``doc_of(key)`` gives it (the store: they were stored after they were indexed). Documents are not kept in
+        memory for this: a repair writes hundreds between commits."""
+        again = [(k, sha) for k, sha in self.pending.items() if k != key]
+        try:
+            self.cancel()
+        except Exception:
+            pass  # the writer is dropped and its lock released all the same; what it wrote is never committed
+        for k, sha in again:
+            self.replace(k, None if sha is None else doc_of(k))
+
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        """Drop every change since the last commit."""
+        writer, self._writer = self._writer, None
         self.pending = {}
+        self.vocabulary = set()
+        if writer is not None:
+            try:
+                writer.cancel()
+            except Exception:
+                # a writer stopped in the middle of a document may fail to close its files; its lock must still go
+                if getattr(writer, "writelock", None) is not None:
+                    writer.writelock.release()
+                raise
 
 
 class SearchIndex:

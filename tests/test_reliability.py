@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, next_year
 from reliability import (agreement, corpus, kg, kg_start, kill_when_stored, no_traceback, outcomes,
                          random_points)
 
@@ -216,6 +216,62 @@ def test_one_slow_file_is_stopped_by_its_time_budget_and_the_next_one_goes_in(tm
     assert slow[0].status == "failed" and slow[0].problems[0].code == "too-slow"
     ok = ingest_paths([str(EXAMPLE_FILES[0])], Store(home), index=SearchIndex(home))
     assert ok[0].status == "added"
+
+
+def _entries_by_document(home: Path) -> dict[str, int]:
+    """Committed search entries per document key."""
+    from collections import Counter
+
+    with SearchIndex(home).open().searcher() as s:
+        return dict(Counter(fields["doc_key"] for fields in s.all_stored_fields()))
+
+
+def test_the_time_budget_covers_indexing_and_a_file_out_of_time_is_in_neither_store_nor_index(tmp_path, monkeypatch):
+    """A file whose parse fits its budget but whose search entries do not is stopped half-way through its entries:
+    it is reported, it is neither stored nor indexed (not even in part), the documents indexed before it in the
+    same uncommitted batch keep all their entries, and a stored older version of it stays as it was."""
+    import time
+
+    from kg.search import index as index_module
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    a, slow, c = (folder / "a.txt", folder / "b-slow.txt", folder / "c.txt")
+    for path, src in zip((a, slow, c), (EXAMPLE_FILES[0], EXAMPLE_FILES[-1], EXAMPLE_FILES[1])):
+        path.write_bytes(src.read_bytes())  # the slow one is a 2026 document: next_year changes it
+    home = tmp_path / "home"
+    old = ingest_paths([str(slow)], Store(home), index=SearchIndex(home))  # an older version, committed
+    assert old[0].status == "added"
+    old_entries = _entries_by_document(home)[str(slow.resolve())]
+    slow.write_text(next_year(slow.read_text(encoding="utf-8")), encoding="utf-8")  # the new version will not fit
+
+    real_entries = index_module.entries_and_vocabulary
+
+    def entries_and_vocabulary(key, doc):
+        rows, names = real_entries(key, doc)
+
+        def slowly():
+            for n, entry in enumerate(rows):
+                if n == 20 and key.endswith("b-slow.txt"):
+                    time.sleep(60)  # interrupted by the budget with 20 entries of this document already added
+                yield entry
+        return slowly(), names
+
+    monkeypatch.setattr(index_module, "entries_and_vocabulary", entries_and_vocabulary)
+    began = time.monotonic()
+    outcomes = ingest_paths([str(folder)], Store(home), index=SearchIndex(home), limits=Limits(file_seconds=5))
+    assert time.monotonic() - began < 50
+    status = {Path(o.source).name: (o.status, o.problems[0].code if o.problems else None) for o in outcomes}
+    assert status == {"a.txt": ("added", None), "b-slow.txt": ("failed", "too-slow"), "c.txt": ("added", None)}
+    assert "reading and indexing" in outcomes[1].problems[0].message
+    store = Store(home)
+    assert store.get(str(slow.resolve())).department.fiscal_year == 2026  # the older version, untouched
+    monkeypatch.setattr(index_module, "entries_and_vocabulary", real_entries)
+    expected = {str(p.resolve()): len(real_entries(str(p.resolve()), store.get(str(p.resolve())))[0])
+                for p in (a, c)}
+    expected[str(slow.resolve())] = old_entries
+    assert _entries_by_document(home) == expected
+    assert agreement(home)["drift"] == 0
 
 
 # ------------------------------------------------------------------ messages

@@ -629,6 +629,10 @@ def _project_amount(text: str) -> Optional[Decimal]:
 def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems: list[Problem]) -> list[Project]:
     """One project per 项目经费情况说明 section, enriched by its 绩效目标表 when one names it."""
     targets = _target_tables(parts, source)
+    keys = {name: match_key(name) for name in targets}
+    by_key: dict[str, list[str]] = {}
+    for target, key in keys.items():
+        by_key.setdefault(key, []).append(target)
     out: list[Project] = []
     starts = [i for i, r in enumerate(rows) if len(r.texts) == 1 and _EXPLANATION.search(compact(r.texts[0]))
               and not _HEADING.match(compact(r.texts[0])) and "其他" not in r.texts[0][:4]]
@@ -675,7 +679,7 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
         basis = joined("立项依据")
         amount_text = joined("年度预算安排", "预算安排", "资金安排")
         amount = _project_amount(amount_text) if amount_text else None
-        t = targets.pop(_target_for(name, targets), None)
+        t = targets.pop(_target_for(name, targets, keys, by_key), None)
         indicators = tuple(t[1]) if t else ()
         out.append(Project(
             name=name, amount_wan=amount, implementing_unit=joined("实施主体", "实施单位"), overview=overview,
@@ -689,15 +693,19 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
     return out
 
 
-def _target_for(name: str, targets: dict) -> Optional[str]:
-    """The target table of a project: the same name, or one that contains the other (人民调解 / 人民调解项目)."""
+def _target_for(name: str, targets: dict, keys: dict[str, str], by_key: dict[str, list[str]]) -> Optional[str]:
+    """The target table of a project: the same name, or one that contains the other (人民调解 / 人民调解项目).
+
+    ``keys`` holds each target's match key and ``by_key`` the targets of each key in order, both computed once:
+    a same-name lookup costs the same however many targets a compilation has."""
     key = match_key(name)
-    for other in targets:
-        if match_key(other) == key:
+    for other in by_key.get(key, ()):
+        if other in targets:  # the first of that key not yet taken
             return other
-    for other in targets:
-        if len(key) >= 4 and (key in match_key(other) or match_key(other) in key):
-            return other
+    if len(key) >= 4:
+        for other in targets:
+            if key in keys[other] or keys[other] in key:
+                return other
     return None
 
 
