@@ -545,6 +545,11 @@ def main() -> None:
 
     try:
         app()
+    except BrokenPipeError:
+        # the reader stopped reading (`kg export -o - | head`): nothing to report; exit 1 as click and rich do when
+        # they meet it, with stdout pointed at /dev/null so the interpreter's last flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
         if os.environ.get("KG_DEBUG"):
             raise
