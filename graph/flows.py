@@ -398,10 +398,11 @@ def project_kind(category: Optional[str], carryover: bool) -> str:
     return "未注明属性"
 
 
-def project_items(docs: Sequence[BudgetDocument]) -> list[Item]:
-    """Every project with an amount, keyed by its graph node id, grouped by kind, department in ``extra``."""
+def project_items(docs: Sequence[BudgetDocument], years: Optional[list[YearFacts]] = None) -> list[Item]:
+    """Every project with an amount, keyed by its graph node id, grouped by kind, department in ``extra``
+    (``years``: ``read(docs)`` when the caller has it already)."""
     out = []
-    for y in read(docs):
+    for y in read(docs) if years is None else years:
         for p in y.projects.values():
             if p.amount_wan:
                 extra = [("部门", y.department), ("年度", str(y.year or ""))]

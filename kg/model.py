@@ -340,6 +340,16 @@ class Problem(Record):
     excerpt: Optional[str] = None
     severity: str = "warning"
     """``warning`` (facts still ingested) or ``error`` (file not ingested)."""
+    page: Optional[int] = None
+    """PDF page of ``line``, when the reader knows it (e.g. where a project's 年度预算安排 is printed)."""
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_page(self, handler):
+        """Stored JSON of problems without a page stays as it was."""
+        data = handler(self)
+        if data.get("page") is None:
+            data.pop("page", None)
+        return data
 
 
 class BudgetDocument(Record):

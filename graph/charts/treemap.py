@@ -11,7 +11,7 @@ from typing import Sequence
 
 from kg.model import BudgetDocument
 
-from ..flows import KIND_ORDER, Item, Scope, keep_largest, money, project_items, scope_of, select_documents
+from ..flows import KIND_ORDER, Item, Scope, keep_largest, money, project_items, read, scope_of, select_documents
 from .canvas import LINE, MUTED, Canvas, footer, footer_height, text_size, title_block, wrap
 from .common import hover_lines, node_link, plain
 
@@ -24,6 +24,8 @@ class ProjectMap:
     scope: Scope
     departments: tuple[tuple[str, tuple[Item, ...]], ...]
     """(department, its projects largest first), departments largest first."""
+    unpriced: int = 0
+    """Projects whose document prints no amount for them (no box: a size would be invented); said in the subtitle."""
 
     @property
     def total(self) -> float:
@@ -36,17 +38,20 @@ class ProjectMap:
 
 def project_map(docs: Sequence[BudgetDocument]) -> ProjectMap:
     by_dep: dict[str, list[Item]] = {}
-    for item in project_items(docs):
+    years = read(docs)
+    for item in project_items(docs, years):
         by_dep.setdefault(dict(item.extra)["部门"], []).append(item)
     deps = sorted(by_dep.items(), key=lambda kv: (-sum(i.amount for i in kv[1]), kv[0]))
+    unpriced = sum(1 for y in years for p in y.projects.values() if p.amount_wan is None)
     return ProjectMap(scope_of(docs), tuple((d, tuple(sorted(items, key=lambda i: (-i.amount, i.label))))
-                                            for d, items in deps))
+                                            for d, items in deps), unpriced)
 
 
 def title(m: ProjectMap) -> tuple[str, str]:
     s = m.scope
     return (f"{s.where} {s.when} 项目支出：哪些项目最大",
-            f"{m.count} 个项目，合计 {money(m.total)}；面积按金额，颜色按项目属性")
+            f"{m.count} 个项目，合计 {money(m.total)}" + (f"（另 {m.unpriced} 个项目未列金额）" if m.unpriced else "")
+            + "；面积按金额，颜色按项目属性")
 
 
 # ------------------------------------------------------------------ HTML

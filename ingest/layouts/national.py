@@ -608,22 +608,36 @@ def _economic(table: Optional[Table], source: str) -> list[EconomicSpending]:
 _PART = re.compile(r"^[一二三四五六七八九十]{1,2}、\s*(项目概述|项目概况|项目简介|立项依据|实施主体|实施单位|实施方案|实施周期|"
                    r"年度预算安排|预算安排|资金安排|绩效目标)\s*[：:]?\s*(.*)$")
 _MONEY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元)")
-_TOTAL_WORDS = re.compile(r"(?:总预算|预算总额|合计|共计|总计|总额|全年预算)[为：:]?\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元)")
+_TOTAL_WORDS = re.compile(r"(?:总预算|预算总额|合计|共计|总计|总额|全年预算|全年安排|全年用款计划)[为：:]?\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元)")
 
 
-def _project_amount(text: str) -> Optional[Decimal]:
-    """年度预算安排 in 万元: the stated total, or the one amount, or the sum of the amounts listed (quarters)."""
+@dataclass(frozen=True)
+class _Amount:
+    """What a 年度预算安排 prints about the project's money."""
+
+    wan: Optional[Decimal]
+    """The annual amount as printed (a stated total, or the only figure), in 万元; None when none is printed."""
+    parts: tuple[str, ...] = ()
+    """The figures printed instead of one annual amount (e.g. four quarterly 用款计划), as printed."""
+
+
+def _project_amount(text: str) -> _Amount:
+    """年度预算安排 in 万元: the stated total (总预算/合计/全年安排 …), or the one amount printed.
+
+    Several figures with no stated total (quarterly 用款计划, items of spending) are parts: their sum is not
+    printed, and a computed figure is never stored as if printed, so the amount stays None and the parts are
+    handed back for the caller to report."""
     def wan(number: str, unit: str) -> Decimal:
         value = parse_amount(number) or Decimal(0)
         return value if unit.startswith("万") else value / Decimal(10000)
 
     m = _TOTAL_WORDS.search(text)
     if m:
-        return wan(m.group(1), m.group(2))
-    found = [wan(n, u) for n, u in _MONEY.findall(text)]
-    if not found:
-        return None
-    return found[0] if len(found) == 1 else sum(found, Decimal(0))
+        return _Amount(wan(m.group(1), m.group(2)))
+    found = _MONEY.findall(text)
+    if len(found) == 1:
+        return _Amount(wan(*found[0]))
+    return _Amount(None, tuple(n + u for n, u in found))
 
 
 def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems: list[Problem]) -> list[Project]:
@@ -678,7 +692,16 @@ def _projects(rows: Sequence[Row], parts: Sequence[Sheet], source: str, problems
             continue
         basis = joined("立项依据")
         amount_text = joined("年度预算安排", "预算安排", "资金安排")
-        amount = _project_amount(amount_text) if amount_text else None
+        read = _project_amount(amount_text) if amount_text else _Amount(None)
+        amount = read.wan
+        if amount is None and amount_text:
+            at = first_line("年度预算安排", "预算安排", "资金安排")
+            pages = {r.line: r.page for r in rows[start:end]}
+            said = (f"prints {len(read.parts)} figures ({'、'.join(read.parts)}) and no annual total; their sum is "
+                    "not printed, so it is not stored") if len(read.parts) > 1 else "prints no amount"
+            problems.append(Problem(
+                code="project-amount-not-printed", file=source, line=at, page=pages.get(at),
+                excerpt=amount_text[:200], message=f"{name}: 年度预算安排 {said}; the project's amount is left empty"))
         t = targets.pop(_target_for(name, targets, keys, by_key), None)
         indicators = tuple(t[1]) if t else ()
         out.append(Project(

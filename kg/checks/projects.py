@@ -220,6 +220,29 @@ def target_tables(doc: BudgetDocument) -> Iterator[Finding]:
                           problem.excerpt)
 
 
+def amount_not_printed(doc: BudgetDocument) -> Iterator[Finding]:
+    """A project whose 年度预算安排 prints no annual amount (prose only, or parts such as quarterly 用款计划 with no
+    total): its amount is left empty by the reader, never a sum it computed, and the reader says so here."""
+    for problem in doc.problems:
+        if problem.code != "project-amount-not-printed" or problem.line is None:
+            continue
+        before = [p for p in doc.projects if p.source.file == problem.file and p.source.line <= problem.line]
+        p = max(before, key=lambda q: q.source.line, default=None)
+        if p is None:
+            continue
+        parts = _PARTS.findall(problem.excerpt or "")
+        what = f"只列 {len(parts)} 个分项金额（{'、'.join(parts)}），未列全年金额" if len(parts) > 1 else "未列金额"
+        yield Finding("PJ-011", "info", f"{p.name}：年度预算安排{what}；项目金额空缺",
+                      "the project's 年度预算安排 prints no annual amount: the amount is left empty (parts are not "
+                      "summed into a figure the document does not print)", doc.source,
+                      evidence("项目经费情况说明 年度金额", None, None, p.source),
+                      Evidence("年度预算安排", None, None, problem.file, problem.line, problem.page, problem.excerpt),
+                      p.name, _concerns(p))
+
+
+_PARTS = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|万|元)")
+
+
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})[〔\[【（(]\s*((?:19|20)\d{2})\s*[〕\]】）)]\s*(\d+)\s*号")
 
 
@@ -291,4 +314,7 @@ RULES = [
          "Document numbers cited in the project prose appear in its 立项依据.", citations),
     Rule("PJ-010", "info", "项目名称年份",
          "A project of this year's budget (not 上年结转) is not named after an earlier year.", name_year),
+    Rule("PJ-011", "info", "项目金额未列明",
+         "A project's 年度预算安排 prints its annual amount; when it prints only parts (e.g. quarterly 用款计划) or "
+         "prose, the amount is left empty, not computed.", amount_not_printed),
 ]
