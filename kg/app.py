@@ -354,7 +354,15 @@ class BudgetKG:
             "by_layout": {layout: sum(1 for d in docs if d.layout == layout)
                           for layout in sorted({d.layout for d in docs})},
             "index_drift": self.drift().as_dict(),
+            "read_by_other_readers": len(self.read_by_other_readers()),
         }
+
+    def read_by_other_readers(self) -> list[str]:
+        """Stored documents read by another version of the readers: `kg ingest` their files again to read them
+        as this version does (an unchanged file is otherwise not read again)."""
+        from kg.ingest.version import reader_version
+
+        return Store(self.home).read_by_other_readers(reader_version())
 
     def drift(self) -> "Drift":
         """How the search index differs from the store now (all zero when every stored document is searchable)."""

@@ -239,6 +239,9 @@ def stats(format: Optional[Format] = format_option(), as_json: bool = json_optio
     rows = [(k, ", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v)) for k, v in data.items()]
     emit(output.choose(format, as_json), document=data,
          table=lambda: TableView([Column("what", 0, 10), Column("count", 0, 10, justify="right")], rows))
+    if data["read_by_other_readers"]:
+        output.stderr().print(f"note: {data['read_by_other_readers']} documents were read by another version of the "
+                              "readers; `kg ingest` their files again to read them with this one")
 
 
 class ExportFormat(str, Enum):

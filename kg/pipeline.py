@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
+from kg.ingest.version import reader_version
 from kg.ingest import ParseResult, parse_bytes
 from kg.ingest.textio import UnreadableFile, max_file_bytes, read_file
 from kg.lock import Message
@@ -222,7 +223,8 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
     except UnreadableFile as exc:
         return _failed(source, exc.code, f"{exc}; {exc.hint}")
     key = str(path.resolve())
-    if layout is None and store.is_current(key, hashlib.sha256(data).hexdigest()):
+    reader = reader_version()  # a file read by other readers is read again: a fixed misreading must not stay stored
+    if layout is None and store.is_current(key, hashlib.sha256(data).hexdigest(), reader):
         doc = store.get(key)
         if doc is not None:
             return FileOutcome(source, "unchanged", layout=doc.layout, projects=len(doc.projects),
@@ -244,7 +246,7 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
     doc = result.document
     outcome = FileOutcome(source, "unchanged", layout=doc.layout, projects=len(doc.projects),
                           indicators=doc.indicator_count, legal_bases=len(doc.legal_bases), problems=result.problems)
-    if store.is_current(key, doc.sha256):
+    if store.is_current(key, doc.sha256, reader):
         return outcome
     if writer is not None:
         writer.ready()  # outside the budget: a lock taken is never left behind by an interruption
@@ -258,7 +260,7 @@ def _ingest_one(source: str, store: Store, layout: Optional[str], on_document, l
             writer.undo(key, store.get)
             return _too_slow(source, "reading and indexing", seconds)
     existed = key in store.manifest()
-    doc_id = store.put(key, doc)  # a failure here (disk full) ends the batch and cancels the uncommitted index with it
+    doc_id = store.put(key, doc, reader)  # a failure here (disk full) ends the batch and cancels the uncommitted index with it
     _keep_findings(store, doc_id, doc)
     if on_document:
         on_document(key, doc)

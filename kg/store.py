@@ -198,9 +198,15 @@ class Store:
 
     # ------------------------------------------------------------ documents
 
-    def is_current(self, key: str, sha256: str) -> bool:
+    def is_current(self, key: str, sha256: str, reader: Optional[str] = None) -> bool:
+        """True when this version of the file is stored (and, given ``reader``, was read by that reader version)."""
         entry = self.manifest().get(key)
-        return bool(entry and entry["sha256"] == sha256 and (self.docs_dir / f"{entry['doc_id']}.json").exists())
+        return bool(entry and entry["sha256"] == sha256 and (reader is None or entry.get("reader") == reader)
+                    and (self.docs_dir / f"{entry['doc_id']}.json").exists())
+
+    def read_by_other_readers(self, reader: str) -> list[str]:
+        """Sources of stored documents read by another version of the readers (or before versions were kept)."""
+        return sorted(e["source"] for e in self.manifest().values() if e.get("reader") != reader)
 
     def findings_path(self, doc_id: str) -> Path:
         """Where the findings of the stored document ``doc_id`` are kept (kg.checks.stored; derived, rebuildable)."""
@@ -212,12 +218,15 @@ class Store:
         except OSError:
             pass  # gone already, or cannot go: a findings file names its document version, a stale one is never used
 
-    def put(self, key: str, document: BudgetDocument) -> str:
-        """Store a document (atomically) under its source key; findings of an older version are dropped."""
+    def put(self, key: str, document: BudgetDocument, reader: Optional[str] = None) -> str:
+        """Store a document (atomically) under its source key; findings of an older version are dropped.
+        ``reader``: the version of the readers that read it (kg.ingest.version)."""
         doc_id = document_id(key)
         self._drop_findings(doc_id)
         atomic_write(self.docs_dir / f"{doc_id}.json", document.model_dump_json().encode("utf-8"))
         entry = {"doc_id": doc_id, "sha256": document.sha256, "layout": document.layout, "source": document.source}
+        if reader:
+            entry["reader"] = reader
         self._append({"put": key, "entry": entry})
         self.manifest()[key] = entry
         return doc_id

@@ -74,7 +74,9 @@ def test_stored_but_unindexed_documents_are_found_by_doctor_and_by_the_next_comm
     store = Store(home)
     with store.locked():  # what a run killed between storing and indexing leaves behind
         doc = parse_bytes(EXAMPLE_BYTES[1], str(EXAMPLE_FILES[1])).document
-        store.put(str(EXAMPLE_FILES[1].resolve()), doc)
+        from kg.ingest.version import reader_version
+
+        store.put(str(EXAMPLE_FILES[1].resolve()), doc, reader_version())
     check = kg(home, "doctor", "--check", "--json")
     assert check.returncode == 1
     assert json.loads(check.stdout)["drift"]["unindexed"] == 1
