@@ -479,3 +479,84 @@ def top_policies(docs: Sequence[BudgetDocument], keep: int = 15) -> list[Item]:
                               (("标题", cited[0][2][0].title or ""), ("项目数", str(len(cited))),
                                ("部门数", str(len(deps))), ("部门", "、".join(deps)))))
     return sorted(items, key=lambda i: (-i.amount, i.key))[:keep]
+
+
+# ------------------------------------------------------------------ year on year
+
+
+YEAR_ITEMS = {"expenditure_total": "支出总计", "basic_expenditure": "基本支出", "project_expenditure": "项目支出",
+              "three_public": "“三公”经费", "operating_costs": "机关运行经费"}
+"""Headline figures compared across years (budget item → the name the tables print)."""
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    """Headline figures of one department (or a county's departments summed) for every year the store holds."""
+
+    rows: tuple[tuple[str, tuple[Item, ...]], ...]
+    """(figure name, one item per year, oldest first); an item's ``extra`` holds the change from the year before."""
+    years: tuple[int, ...]
+    scope: Scope
+    missing: tuple[str, ...] = ()
+    """Years in which a compared document does not print a figure (said under the picture, never drawn as 0)."""
+
+
+def change(now: float, before: Optional[float]) -> str:
+    """较上年: +12.3% / -4.0% / 持平, or 上年未列 when the year before printed nothing to compare."""
+    if before is None:
+        return "上年未列"
+    if not before:
+        return "上年为 0" if now else "持平"
+    pct = (now - before) / before * 100
+    return "持平" if abs(pct) < 0.05 else f"{pct:+.1f}%"
+
+
+def year_on_year(docs: Sequence[BudgetDocument], *, department: Optional[str] = None,
+                 county: Optional[str] = None) -> YearOnYear:
+    """Each year's headline figures as printed (支出总计, 基本/项目支出, 三公, 机关运行经费), with the change from the
+    year before; a county's departments are summed only over those that print the figure, which the notes say."""
+    years = sorted({d.department.fiscal_year for d in docs if d.department.fiscal_year})
+    chosen: list[tuple[int, list[BudgetDocument]]] = []
+    for y in years:
+        try:
+            chosen.append((y, select_documents(docs, department=department, county=county, year=y)))
+        except SelectionError:
+            continue
+    if not chosen:
+        select_documents(docs, department=department, county=county)  # raises with the message that says what to try
+    what = department or county
+    if len(chosen) < 2:
+        raise SelectionError(f"the store holds one year of {what} ({chosen[0][0]}); a year-on-year picture needs "
+                             "two: `kg ingest` another year's disclosure of it")
+    missing = []
+    # a county is compared over the departments it holds in every year, or the sums would compare unlike sets
+    every = set.intersection(*({d.department.name for d in ds} for _, ds in chosen))
+    left_out = sorted({d.department.name for _, ds in chosen for d in ds} - every)
+    if not every:
+        raise SelectionError(f"no department of {what} has a disclosure in every year ({'、'.join(map(str, years))}); "
+                             "choose one with --department, or --year for one year's pictures")
+    if left_out:
+        missing.append(f"未计入（并非每年都有公开文件）：{'、'.join(left_out)}")
+        chosen = [(y, [d for d in ds if d.department.name in every]) for y, ds in chosen]
+    rows = []
+    for item, name in YEAR_ITEMS.items():
+        items, before = [], None
+        for n, (y, ds) in enumerate(chosen):
+            facts_of_year = read(ds)
+            printed = [f for f in facts_of_year if item in f.totals]
+            if len(printed) < len(facts_of_year):
+                missing.append(f"{y}年 {name}：{len(facts_of_year) - len(printed)} 份文件未列")
+            if not printed:
+                before = None
+                continue
+            amount = round(sum(f.figure(item) for f in printed), 2)
+            key = f"department:{printed[0].department}" if len({f.department for f in printed}) == 1 else f"year:{y}"
+            items.append(Item(key, f"{name} {y}年", amount, tuple(f.totals[item][1] for f in printed), len(printed),
+                              name, (("年度", str(y)), ("较上年", change(amount, before) if n else "首个年度"))))
+            before = amount
+        if items:
+            rows.append((name, tuple(items)))
+    scope = scope_of([d for _, ds in chosen for d in ds])
+    if county:
+        scope = replace(scope, where=f"{county}（{len(every)}个部门）", county=True)
+    return YearOnYear(tuple(rows), tuple(y for y, _ in chosen), scope, tuple(missing))

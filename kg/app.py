@@ -623,7 +623,8 @@ class BudgetKG:
     def chart_data(self, kind: str = "sankey", *, department: Optional[str] = None, county: Optional[str] = None,
                    policy: Optional[str] = None, year: Optional[int] = None) -> "Chart":
         """The figures of one chart (``kg.graph.charts.Chart``: ``.html()`` for the offline page, ``.static(fmt)``
-        for print): sankey / treemap for a department or a county, policy for a policy, top-policies for a county."""
+        for print): sankey / treemap for a department or a county, policy for a policy, top-policies for a county,
+        years for a department or a county across every stored year."""
         from kg.graph.charts import KINDS, chart
         from kg.graph.flows import SelectionError
 

@@ -545,6 +545,11 @@ def main() -> None:
 
     try:
         app()
+    except BrokenPipeError:
+        # the reader stopped reading (`kg export -o - | head`): nothing to report; exit 1 as click and rich do when
+        # they meet it, with stdout pointed at /dev/null so the interpreter's last flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except OSError as exc:  # the environment (permissions, full disk, a folder given as a file), not a bug
         if os.environ.get("KG_DEBUG"):
             raise
@@ -589,12 +594,14 @@ class ChartKind(str, Enum):
     treemap = "treemap"
     policy = "policy"
     top_policies = "top-policies"
+    years = "years"
 
 
 @command()
 def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
                                          help="sankey: where the money goes; treemap: the biggest projects; "
-                                              "policy: a policy's projects; top-policies: policies by money carried."),
+                                              "policy: a policy's projects; top-policies: policies by money carried; "
+                                              "years: headline figures year on year (every stored year)."),
           department: Optional[str] = typer.Option(None, "--department", help="Department name (exact or a part)."),
           county: Optional[str] = typer.Option(None, "--county", help="Every department of a county, e.g. 泽州县."),
           policy: Optional[str] = typer.Option(None, "--policy",
@@ -609,7 +616,8 @@ def chart(kind: ChartKind = typer.Option(ChartKind.sankey, "--kind", "-k",
           output_path: Optional[Path] = typer.Option(None, "--output", "-o",
                                                      help="File to write (default kg-KIND.FORMAT), - for stdout."),
           force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists (otherwise an existing file is never touched; the new file is written whole, then renamed into place).")):
-    """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies."""
+    """Charts of the money: a money-flow Sankey, a project treemap, a policy's projects, a county's top policies,
+    a department's (or county's) headline figures year on year."""
     to_stdout = output.is_stdout(output_path)
     fmt = format.value if format else None
     target_of = output.output_file(output_path, f"chart.{fmt or 'html'}") if to_stdout else nullcontext(output_path)

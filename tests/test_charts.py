@@ -220,7 +220,7 @@ def test_chart_command_usage_errors(use_home, tmp_path):
 
 
 def test_every_kind_is_registered():
-    assert set(KINDS) == {"sankey", "treemap", "policy", "top-policies"}
+    assert set(KINDS) == {"sankey", "treemap", "policy", "top-policies", "years"}
 
 
 def test_clicks_lead_to_nodes_kg_serve_knows(use_home):

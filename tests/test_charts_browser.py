@@ -18,7 +18,7 @@ from test_viz import browser  # noqa: F401  (the shared Chromium fixture)
 runner = CliRunner()
 ORG = "中国共产党泽州县委员会组织部"
 SHAPES = {"sankey": ".sankey-link", "treemap": "g.slice", "policy": ".barlayer .point",
-          "top-policies": ".barlayer .point"}
+          "top-policies": ".barlayer .point", "years": ".barlayer .point"}
 
 
 def open_chart(browser, path):
@@ -42,6 +42,8 @@ def expected_shapes(picture) -> int:
         return 1 + (len(m.departments) if m.scope.county else 0) + m.count
     if picture.kind == "policy":
         return len(picture.data.projects)
+    if picture.kind == "years":
+        return sum(len(items) for _, items in picture.data.rows)
     return len(picture.data[0])
 
 
@@ -77,6 +79,31 @@ def test_chart_page_of_a_pdf_disclosure(browser, pdf_home, monkeypatch, tmp_path
     check_chart_page(browser, pdf_home, tmp_path, kind, args)
 
 
+@pytest.fixture(scope="module")
+def two_year_home(tmp_path_factory):
+    """The examples and the 组织部 document again for 2027 (机关运行经费 raised 10%), ingested."""
+    from kg.app import BudgetKG
+    from test_years_chart import RAISED
+
+    from conftest import next_year
+
+    folder = tmp_path_factory.mktemp("two-years") / "examples"
+    folder.mkdir()
+    for p in sorted(EXAMPLES.glob("*.txt")):
+        (folder / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    src = sorted(EXAMPLES.glob("*organization*"))[0].read_text(encoding="utf-8")
+    (folder / "party-organization-2027.txt").write_text(next_year(src).replace(*RAISED), encoding="utf-8")
+    home = tmp_path_factory.mktemp("two-year-home")
+    BudgetKG(home).ingest([str(p) for p in sorted(folder.glob("*.txt"))])
+    return home
+
+
+@pytest.mark.parametrize("args", [["--department", ORG], ["--county", "泽州县"]], ids=["department", "county"])
+def test_year_on_year_page_draws_every_bar_offline(browser, two_year_home, monkeypatch, tmp_path, args):  # noqa: F811
+    monkeypatch.setenv("KG_HOME", str(two_year_home))
+    check_chart_page(browser, two_year_home, tmp_path, "years", args)
+
+
 @pytest.mark.parametrize("kind,args", CASES, ids=[f"{k}-{a[1]}" for k, a in CASES])
 def test_chart_page_draws_every_shape_offline(browser, use_home, tmp_path, kind, args):  # noqa: F811
     check_chart_page(browser, use_home, tmp_path, kind, args)
@@ -107,7 +134,7 @@ def check_chart_page(browser, home, tmp_path, kind, args):  # noqa: F811
     assert picture.title.split(" ")[0] in text and "万元" in text
     # hover the largest thing: its amount and source line appear
     target = {"sankey": ".sankey-node .node-rect", "treemap": "g.slice", "policy": ".barlayer .point path",
-              "top-policies": ".barlayer .point path"}[kind]
+              "top-policies": ".barlayer .point path", "years": ".barlayer .point path"}[kind]
     index = 2 if kind == "sankey" else (1 if kind == "treemap" else 0)
     box = page.locator(target).nth(index).bounding_box()
     page.mouse.move(box["x"] + min(box["width"] / 2, 30), box["y"] + min(box["height"] / 2, 30))

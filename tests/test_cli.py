@@ -140,3 +140,19 @@ def test_check_finds_what_does_not_add_up(tmp_path, monkeypatch):
     funding = next(f for f in findings if f["rule"] == "PJ-001")
     assert funding["expected"]["value"] == "261.00" and funding["found"]["value"] == "2600000"
     assert funding["expected"]["line"] and funding["found"]["line"]
+
+
+def test_a_reader_that_stops_early_is_not_an_error(use_home):
+    """`kg search … | head -c 10`, `kg export … -o - | head -c 100`: the reader closing the pipe ends kg with no
+    error line and no traceback (the exit status is the shell's business: 0 or 1)."""
+    import subprocess
+    import sys
+
+    for args in (["search", "资金", "--limit", "1000", "--format", "nl"], ["export", "--format", "json", "--output", "-"]):
+        proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout.read(10)
+        proc.stdout.close()
+        proc.wait(timeout=120)
+        err = proc.stderr.read().decode("utf-8", "replace")
+        assert proc.returncode in (0, 1) and err.strip() == "", (args, proc.returncode, err)

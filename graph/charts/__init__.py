@@ -4,7 +4,8 @@
     chart("treemap", docs, department="…").static("svg")
 
 Kinds: ``sankey`` (money flow), ``treemap`` (projects by amount), ``policy`` (one policy's projects),
-``top-policies`` (a county's policies by money carried). Adding a kind is one entry in ``KINDS``.
+``top-policies`` (a county's policies by money carried), ``years`` (headline figures year on year). Adding a
+kind is one entry in ``KINDS``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, Callable, Optional, Sequence
 
 from kg.model import BudgetDocument
 
-from ..flows import SelectionError, money_flow, policy_projects, scope_of, select_documents, top_policies
-from . import page, sankey, treemap
+from ..flows import SelectionError, money_flow, policy_projects, scope_of, select_documents, top_policies, year_on_year
+from . import page, sankey, treemap, years
 from . import policy as policy_chart
 
 
@@ -88,11 +89,19 @@ def _top_policies(docs, department=None, county=None, policy=None, year=None, ke
                  lambda fmt, **kw: policy_chart.top_draw(items, scope, fmt, **kw))
 
 
+def _years(docs, department=None, county=None, policy=None, year=None) -> Chart:
+    t = year_on_year(docs, department=department, county=county)
+    head, sub = years.title(t)
+    return Chart("years", t, head, sub, "；".join(years.notes(t)), lambda: years.figure(t),
+                 lambda fmt, **kw: years.draw(t, fmt, **kw))
+
+
 KINDS: dict[str, Callable[..., Chart]] = {
     "sankey": _sankey,
     "treemap": _treemap,
     "policy": _policy,
     "top-policies": _top_policies,
+    "years": _years,
 }
 """Picture kind → builder taking (docs, department=, county=, policy=, year=)."""
 
@@ -102,6 +111,6 @@ def chart(kind: str, docs: Sequence[BudgetDocument], *, department: Optional[str
     """Build one picture; raises ``SelectionError`` with a message a user can act on."""
     if kind not in KINDS:
         raise SelectionError(f"no chart kind {kind!r}; known: {', '.join(KINDS)}")
-    if kind in ("sankey", "treemap", "top-policies") and not (department or county):
+    if kind in ("sankey", "treemap", "top-policies", "years") and not (department or county):
         raise SelectionError(f"a {kind} picture needs --department or --county")
     return KINDS[kind](list(docs), department=department, county=county, policy=policy, year=year)
