@@ -1,4 +1,4 @@
-"""Legal bases: policy documents cited in 立项依据 and 指标值确定依据.
+"""Policy citations: documents cited in 立项依据 (legal bases) and elsewhere (保证措施, 指标值确定依据).
 
 A document number (文号) is typed with any bracket: 晋财预[2020]52号,
 晋财行【2025】110号, 卢财（2019）168号. The same number is the same policy, so

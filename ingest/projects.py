@@ -63,7 +63,7 @@ class TargetTable:
     basis_text: Optional[str] = None
     legal_bases: list[LegalBasis] = field(default_factory=list)
     citations: list[LegalBasis] = field(default_factory=list)
-    """Policies cited in 保证项目实施的制度、措施 (not the legal basis)."""
+    """Policies cited in 保证项目实施的制度、措施 or 指标值确定依据 (not the legal basis)."""
     indicators: list[Indicator] = field(default_factory=list)
 
     @property

@@ -282,7 +282,7 @@ class Project(Record):
     """立项依据 as printed."""
     legal_bases: tuple[LegalBasis, ...] = ()
     citations: tuple[LegalBasis, ...] = ()
-    """Policies cited elsewhere than the 立项依据 (保证项目实施的制度、措施 …): cited in, not the legal basis."""
+    """Policies cited elsewhere than the 立项依据 (保证项目实施的制度、措施, 指标值确定依据 …): cited in, not the legal basis."""
     indicators: tuple[Indicator, ...] = ()
     source: Provenance
     """Where the project row (or, lacking one, its target table) starts."""

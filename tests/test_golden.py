@@ -70,6 +70,9 @@ def test_projects(case):
         if "legal_basis" in want:
             keys = [b["doc_number"] or f"《{b['title']}》" for b in p["legal_basis"]]
             assert sorted(keys) == sorted(want["legal_basis"]), want["name"]
+        if "citations" in want:
+            keys = [b["doc_number"] or f"《{b['title']}》" for b in p["citations"]]
+            assert sorted(keys) == sorted(want["citations"]), want["name"]
         if "indicator_count" in want:
             assert len(p["indicators"]) == want["indicator_count"], (want["name"], [i["name"] for i in p["indicators"]])
 
@@ -90,11 +93,12 @@ def test_indicator_rows(case):
 
 def test_legal_basis_details(case):
     expected, got = case
-    cited = {b["doc_number"]: b for p in got["projects"] for b in p["legal_basis"] if b["doc_number"]}
-    for want in expected.get("legal_basis_details", []):
-        assert want["doc_number"] in cited
-        for key, value in want.items():
-            assert cited[want["doc_number"]][key] == value, (want["doc_number"], key)
+    for relation, field in (("legal_basis_details", "legal_basis"), ("citation_details", "citations")):
+        cited = {b["doc_number"]: b for p in got["projects"] for b in p[field] if b["doc_number"]}
+        for want in expected.get(relation, []):
+            assert want["doc_number"] in cited, (relation, want["doc_number"])
+            for key, value in want.items():
+                assert cited[want["doc_number"]][key] == value, (want["doc_number"], key)
 
 
 def test_department_indicators(case):

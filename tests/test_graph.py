@@ -179,7 +179,7 @@ def test_query_b_spending_by_issuer_prefix(ox):
     assert got["泽组通字"][0] == 7
     assert got["晋财行"] == (3, pytest.approx(12.5 + 9.7 + 27.6))
     assert got["冀财农"] == (1, 70.0)
-    assert got["卢财"] == (1, 40.0)
+    assert "卢财" not in got  # 卢财（2019）168号 is printed only in 指标值确定依据: a mention, not a legal basis
 
 
 def test_query_c_projects_without_legal_basis(ox, docs):

@@ -2,8 +2,10 @@
 
 Seen in 2024 township disclosures. There is no project expenditure table: each
 project is one target table (项目编码, 项目名称, 预算数 in 万元) whose indicator
-table has six clean columns, the last being 指标值确定依据, where the policy
-documents are cited.
+table has six clean columns, the last being 指标值确定依据, where policy documents
+are cited to justify one indicator's target value. The form prints no 立项依据, so a
+policy cited there is a citation of the project (mentions), not its legal basis;
+only a number in the project's own name is.
 """
 
 from __future__ import annotations
@@ -150,27 +152,31 @@ def _target_table(sheet: Sheet, source: str) -> Optional[TargetTable]:
     header = header_row(rows, ("一级指标", "三级指标", "指标值"))
     if header is not None:
         t.indicators = read_columns([r for r in rows if r.line > header.line], header, source)
-    t.legal_bases = _bases(t)
+    t.legal_bases, t.citations = _bases(t)
     basis_texts = [ind.basis for ind in t.indicators if ind.basis]
     t.basis_text = "；".join(dict.fromkeys(basis_texts)) or None
     return t
 
 
-def _bases(t: TargetTable) -> list[LegalBasis]:
-    """Policies cited in 指标值确定依据, once per project; a number in the project's own name
-    (邯财预【2023】25号提前下达…资金) is the allocation the project rests on, so it counts too."""
+def _bases(t: TargetTable) -> tuple[list[LegalBasis], list[LegalBasis]]:
+    """(legal bases, citations) of one project, each policy once.
+
+    A number in the project's own name (邯财预【2023】25号提前下达…资金) is the allocation the
+    project rests on: a legal basis. A policy cited in 指标值确定依据 justifies one indicator's
+    target value, not the project, so it is a citation, unless the name cites it too."""
     seen: set[str] = set()
-    out = []
+    bases = []
     for basis in legal.extract(t.name, t.file, t.line):
         if basis.doc_number and basis.key not in seen:
             seen.add(basis.key)
-            out.append(basis)
+            bases.append(basis)
+    cited = []
     for ind in t.indicators:
         for basis in legal.extract(ind.basis, t.file, ind.source.line):
             if basis.key not in seen:
                 seen.add(basis.key)
-                out.append(basis)
-    return out
+                cited.append(basis)
+    return bases, cited
 
 
 def _next(row: Row, pattern: str, allow_label: bool = True) -> Optional[str]:
