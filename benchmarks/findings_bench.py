@@ -12,20 +12,14 @@ Both include loading the stored records. Prints best-of-N wall times and the rat
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pdf_bench import best  # noqa: E402  (one timing helper for the benchmarks)
 
 
 def run_set(name: str, paths: list[Path], repeat: int) -> None:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import kg.checks as checks
 from conftest import EXAMPLES, load
+from test_checks import _tamper
 from kg.app import BudgetKG
 from kg.checks import RULES, Finding, Rule, check, run_checks
 from kg.checks.finding import Evidence
@@ -195,15 +196,6 @@ def test_findings_of_another_rule_set_or_document_are_not_used(home):
     assert decode(data, doc.model_copy(update={"source": "elsewhere.txt"}), checks.fingerprint()) is None
 
 
-def _tampered(case) -> str:
-    text = (EXAMPLES / f"{case['example']}.txt").read_text(encoding="utf-8")
-    for edit in case["edits"]:
-        start = text.index(edit["after"]) if "after" in edit else 0
-        at = text.index(edit["old"], start)
-        text = text[:at] + edit["new"] + text[at + len(edit["old"]):]
-    return text
-
-
 def test_reingesting_a_changed_document_replaces_its_findings(tmp_path, monkeypatch):
     case = next(c for c in TAMPERED if c["rule"] == "B-001")
     home, src = tmp_path / "home", tmp_path / "docs" / f"{case['example']}.txt"
@@ -211,7 +203,7 @@ def test_reingesting_a_changed_document_replaces_its_findings(tmp_path, monkeypa
     shutil.copy(EXAMPLES / src.name, src)
     _ingest(home, [src])
     before = BudgetKG(home).check(["B-001"]).findings
-    src.write_text(_tampered(case), encoding="utf-8")
+    src.write_text(_tamper(case), encoding="utf-8")
     assert [o.status for o in _ingest(home, [src])] == ["updated"]
     monkeypatch.setattr(checks, "check", lambda *a, **k: pytest.fail("the rules ran again"))
     after = BudgetKG(home).check(["B-001"]).findings
@@ -249,7 +241,7 @@ def test_an_ingest_killed_between_record_and_findings_leaves_nothing_stale(tmp_p
     def killed(*args, **kwargs):
         raise KeyboardInterrupt  # what a kill looks like from inside (not caught by the ingest)
 
-    src.write_text(_tampered(case), encoding="utf-8")
+    src.write_text(_tamper(case), encoding="utf-8")
     monkeypatch.setattr(stored, "save", killed)
     with pytest.raises(KeyboardInterrupt):
         _ingest(home, [src])
