@@ -217,6 +217,11 @@ def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; 
             output.message(f"{len(report.unreadable_records)} stored records no longer load; ingest their files again")
         if report.index_rebuilt:
             output.message(f"the search index needed a rebuild: {report.index_rebuilt}")
+        older = BudgetKG().read_by_other_readers()
+        if older:  # not a fault of the store: the readers changed since these files were read
+            output.message(f"{len(older)} documents were read by another version of the readers; `kg ingest` them "
+                           f"again to read them as this version does: {', '.join(older[:3])}"
+                           + (f" and {len(older) - 3} more" if len(older) > 3 else ""))
         if not report.healthy:
             output.message("repaired" if report.repaired else "run `kg doctor` (without --check) to repair")
     if not report.healthy and not report.repaired:

@@ -56,3 +56,16 @@ def test_the_version_changes_with_any_reader_file(tmp_path):
     b.write_text("y = 3\n")
     assert fingerprint([a, b]) != before
     assert json.dumps(reader_version())  # a plain string, stored in the manifest
+
+
+def test_doctor_names_documents_read_by_other_readers(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    BudgetKG(tmp_path / "home").ingest([str(SOURCE)])
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("kg.ingest.version.reader_version", lambda: "0123456789abcdef")
+    result = CliRunner().invoke(app, ["doctor", "--check"])
+    assert result.exit_code == 0, result.output  # the store and index agree: nothing to repair
+    assert "1 documents were read by another version" in result.output and SOURCE.name in result.output
