@@ -352,9 +352,3 @@ def finding_facts(d: BudgetDocument, ids: Identities,
 def where(attrs: dict[str, Any]) -> str:
     """Where a reader finds a fact, written the one way (kg.model.format_place)."""
     return format_place(attrs["file"], attrs.get("line"), attrs.get("page"), attrs.get("sheet"), attrs.get("cell"))
-
-
-def provenance(fact: Fact) -> Optional[tuple[str, int]]:
-    """(file, line) where the fact was read, when it says."""
-    attrs = fact.attrs
-    return (attrs["file"], attrs["line"]) if attrs.get("file") and attrs.get("line") else None
