@@ -6,11 +6,11 @@ from typing import Optional
 
 import networkx as nx
 
-from kg.model import BudgetDocument, format_place
+from kg.model import BudgetDocument
 from kg.text import document_number
 
 from .build import build, find_nodes, node_id
-from .facts import Entity, Ref, Relation, facts
+from .facts import Entity, Ref, Relation, facts, where
 
 
 class NotFound(LookupError):
@@ -123,6 +123,6 @@ __all__ = ["build", "node_id", "policy_report", "describe", "neighbourhood", "sh
 
 
 def _source(attrs: dict) -> dict:
-    """file and line, plus the place as people read it where a page says more than a line."""
+    """file and line, plus the place as people read it where a page (or sheet and cell) says more than a line."""
     source = {"file": attrs["file"], "line": attrs["line"]}
-    return source | ({"where": format_place(attrs["file"], attrs["line"], attrs["page"])} if attrs.get("page") else {})
+    return source | ({"where": where(attrs)} if attrs.get("page") or attrs.get("sheet") else {})

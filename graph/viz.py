@@ -20,7 +20,7 @@ from typing import Optional
 import networkx as nx
 
 from .build import find_nodes
-from kg.model import format_place
+from .facts import where
 
 STYLE = {
     "department": ("#1f77b4", "round-rectangle", "部门 department"),
@@ -267,7 +267,7 @@ def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
             if a.get(key) not in (None, ""):
                 lines.append(f"{name} {a[key]}")
         if a.get("file"):
-            lines.append(format_place(a["file"], a.get("line"), a.get("page")))
+            lines.append(where(a))
         folded = a["kind"] in FOLDED and v not in centres
         owners = [ids[u] for u in nx.all_neighbors(g, v) if g.nodes[u]["kind"] not in FOLDED] if folded else []
         x, y = pos.get(v, (DETAIL_X, 0.0))
@@ -284,7 +284,7 @@ def elements(g: nx.MultiDiGraph, centres: list[str]) -> list[dict]:
         amount = _wan(d)
         tip = [d.get("relation", ""), f"{amount:,.2f} 万元" if amount is not None else ""]
         if d.get("file"):
-            tip.append(format_place(d["file"], d.get("line"), d.get("page")))
+            tip.append(where(d))
         hidden = any(g.nodes[x]["kind"] in FOLDED and x not in centres for x in (u, v))
         out.append({"group": "edges", "data": {"id": f"e{i}", "source": ids[u], "target": ids[v],
                                                "relation": d.get("relation", ""),

@@ -386,3 +386,12 @@ def test_sparql_from_many_threads(kg):
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: kg.sparql(query=query).to_json(), range(48)))
     assert answers == [expected] * 48
+
+
+def test_places_on_pages_are_written_the_one_way():
+    """A page writes a place as search, show and pictures do (kg.graph.facts.where): a workbook row by sheet and cell."""
+    from kg.server.pages import place
+
+    assert place({"file": "f.xlsx", "line": 10, "sheet": "表3", "cell": "A4"}) == "f.xlsx!表3!A4"
+    assert place({"file": "f.pdf", "line": 10, "page": 3}) == "f.pdf p.3"
+    assert place({"file": "f.txt", "line": 10}) == "f.txt:10"

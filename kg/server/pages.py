@@ -53,10 +53,10 @@ def json_url(request: Request) -> Optional[str]:
 
 
 def place(attrs: dict) -> str:
-    """Where a fact was read, as people find it: ``file:12``, or ``file p.3`` for a PDF (kg.model.format_place)."""
-    from kg.model import format_place
+    """Where a fact was read, as people find it: ``file:12``, ``file p.3`` for a PDF, ``file!Sheet!B7`` for a workbook."""
+    from kg.graph.facts import where
 
-    return format_place(attrs["file"], attrs.get("line"), attrs.get("page"))
+    return where(attrs)
 
 
 def _amount(attrs: dict) -> str:
