@@ -13,7 +13,7 @@ from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import typer
 from rich.text import Text
@@ -203,12 +203,20 @@ def reindex():
     output.message(f"search index rebuilt from {count} documents")
 
 
+def _reread_note(count: int, sources: Sequence[str] = ()) -> str:
+    """What to do about documents read by another version of the readers (kg stats, kg doctor)."""
+    named = f": {', '.join(sources[:3])}" + (f" and {len(sources) - 3} more" if len(sources) > 3 else "") if sources else ""
+    return (f"{count} documents were read by another version of the readers; `kg ingest` their files again to read "
+            f"them as this version does{named}")
+
+
 @command()
 def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; change nothing (exit 1 if anything is wrong)."),
            format: Optional[Format] = format_option(), as_json: bool = json_option()):
     """Verify that the store and the search index agree (every stored document searchable, nothing else) and repair them."""
     fmt = output.choose(format, as_json)
-    report = BudgetKG().doctor(fix=not check_only, on_note=_note)
+    kg = BudgetKG()
+    report = kg.doctor(fix=not check_only, on_note=_note)
     if fmt is not Format.table:
         emit(fmt, document=report.as_dict())
     else:
@@ -217,11 +225,9 @@ def doctor(check_only: bool = typer.Option(False, "--check", help="Only report; 
             output.message(f"{len(report.unreadable_records)} stored records no longer load; ingest their files again")
         if report.index_rebuilt:
             output.message(f"the search index needed a rebuild: {report.index_rebuilt}")
-        older = BudgetKG().read_by_other_readers()
+        older = kg.read_by_other_readers()
         if older:  # not a fault of the store: the readers changed since these files were read
-            output.message(f"{len(older)} documents were read by another version of the readers; `kg ingest` them "
-                           f"again to read them as this version does: {', '.join(older[:3])}"
-                           + (f" and {len(older) - 3} more" if len(older) > 3 else ""))
+            output.message(_reread_note(len(older), older))
         if not report.healthy:
             output.message("repaired" if report.repaired else "run `kg doctor` (without --check) to repair")
     if not report.healthy and not report.repaired:
@@ -245,8 +251,7 @@ def stats(format: Optional[Format] = format_option(), as_json: bool = json_optio
     emit(output.choose(format, as_json), document=data,
          table=lambda: TableView([Column("what", 0, 10), Column("count", 0, 10, justify="right")], rows))
     if data["read_by_other_readers"]:
-        output.stderr().print(f"note: {data['read_by_other_readers']} documents were read by another version of the "
-                              "readers; `kg ingest` their files again to read them with this one")
+        output.note(_reread_note(data["read_by_other_readers"]))
 
 
 class ExportFormat(str, Enum):
